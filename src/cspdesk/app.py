@@ -1,0 +1,80 @@
+"""The FastAPI application: routers, error handlers, static files, security headers."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
+from fastapi.staticfiles import StaticFiles
+
+from cspdesk import __version__
+from cspdesk.config import Settings, get_settings
+from cspdesk.db import Database
+from cspdesk.web import csrf, errors
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+
+
+async def _security_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+    response = await call_next(request)
+    new_nonce = getattr(request.state, "new_csrf_nonce", None)
+    if new_nonce and not request.cookies.get(csrf.COOKIE):
+        settings: Settings = request.app.state.settings
+        response.set_cookie(
+            csrf.COOKIE, new_nonce, httponly=True, samesite="lax", secure=settings.secure_cookies, path="/"
+        )
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    if not request.url.path.startswith(("/docs", "/redoc")):
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'",
+        )
+    return response
+
+
+def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="cspdesk",
+        version=__version__,
+        description="Billing support desk for Microsoft CSP partners. The API authenticates with bearer tokens "
+        "(`cspdesk tokens create`). Portal users only ever reach their own customer: other objects answer 404.",
+    )
+    app.state.settings = settings
+    app.state.db = database or Database.from_url(settings.database_url)
+    app.middleware("http")(_security_headers)
+    errors.install(app)
+    app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
+    for router in _routers():
+        app.include_router(router)
+    return app
+
+
+def _routers() -> list[object]:
+    from cspdesk.audit import endpoints as audit_api
+    from cspdesk.audit import views as audit_views
+    from cspdesk.auth import endpoints as auth_api
+    from cspdesk.auth import views as auth_views
+    from cspdesk.customers import endpoints as customers_api
+    from cspdesk.customers import views as customers_views
+    from cspdesk.portal import views as portal_views
+    from cspdesk.users import endpoints as users_api
+    from cspdesk.users import views as users_views
+    from cspdesk.web import health
+
+    return [
+        health.router,
+        auth_api.router,
+        customers_api.router,
+        users_api.router,
+        audit_api.router,
+        auth_views.router,
+        customers_views.router,
+        users_views.router,
+        audit_views.router,
+        portal_views.router,
+    ]

@@ -1,0 +1,150 @@
+"""Authentication use cases: login with throttling, web sessions, API tokens."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from cspdesk.auth import crypto
+from cspdesk.auth.passwords import DUMMY_HASH, hash_password, needs_rehash, verify_password
+from cspdesk.auth.principal import Principal
+from cspdesk.config import Settings
+from cspdesk.kit import audit, clock
+from cspdesk.kit.errors import NotAuthenticated, TooManyRequests
+from cspdesk.models.user import ApiToken, LoginAttempt, User, WebSession
+
+TOKEN_PREFIX = "csp_"
+
+
+def principal_of(user: User) -> Principal:
+    return Principal(
+        user_id=user.id,
+        label=user.email,
+        kind=user.kind,
+        roles=frozenset(user.role_names),
+        customer_id=user.customer_id,
+        language=user.language,
+    )
+
+
+def _recent_failures(session: Session, column: object, value: str, since: datetime) -> int:
+    stmt = select(func.count()).where(
+        column == value,  # type: ignore[operator]
+        LoginAttempt.at >= since,
+        LoginAttempt.succeeded.is_(False),
+    )
+    return int(session.execute(stmt).scalar_one())
+
+
+def check_throttle(session: Session, settings: Settings, email: str, ip: str) -> None:
+    """Refuse a login after too many recent failures for the same email or the same address."""
+    since = clock.now() - timedelta(minutes=settings.login_lock_minutes)
+    by_email = _recent_failures(session, LoginAttempt.email, email, since)
+    by_ip = _recent_failures(session, LoginAttempt.ip, ip, since)
+    if by_email >= settings.login_max_failures or by_ip >= settings.login_max_failures * 4:
+        raise TooManyRequests(
+            f"Too many failed sign-ins. Try again in {settings.login_lock_minutes} minutes.",
+            retry_after_seconds=settings.login_lock_minutes * 60,
+        )
+
+
+def authenticate(session: Session, settings: Settings, email: str, password: str, ip: str) -> User:
+    """Check the password; every attempt is recorded so that throttling can count failures."""
+    email = email.strip().lower()
+    check_throttle(session, settings, email, ip)
+    user = session.execute(select(User).where(User.email == email)).scalar_one_or_none()
+    ok = verify_password(user.password_hash if user else DUMMY_HASH, password)
+    ok = ok and user is not None and user.is_active
+    session.add(LoginAttempt(email=email, ip=ip, at=clock.now(), succeeded=ok))
+    if not ok or user is None:
+        raise NotAuthenticated("Wrong email or password.")
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    return user
+
+
+@dataclass(frozen=True)
+class NewSession:
+    token: str
+    session: WebSession
+
+
+def start_session(session: Session, settings: Settings, user: User) -> NewSession:
+    token = crypto.random_token()
+    now = clock.now()
+    row = WebSession(
+        token_hash=crypto.sha256_hex(token),
+        user_id=user.id,
+        created_at=now,
+        last_seen_at=now,
+        expires_at=now + timedelta(hours=settings.session_max_hours),
+    )
+    session.add(row)
+    audit.record(session, principal_of(user), "session.start", "user", user.id)
+    return NewSession(token=token, session=row)
+
+
+def resolve_session(session: Session, settings: Settings, token: str) -> User | None:
+    """The user behind a session cookie, or None when unknown, idle too long or past its maximum age."""
+    row = session.execute(
+        select(WebSession).where(WebSession.token_hash == crypto.sha256_hex(token))
+    ).scalar_one_or_none()
+    if row is None:
+        return None
+    now = clock.now()
+    idle_limit = row.last_seen_at + timedelta(minutes=settings.session_idle_minutes)
+    if now >= row.expires_at or now >= idle_limit:
+        session.delete(row)
+        return None
+    user = session.get(User, row.user_id)
+    if user is None or not user.is_active:
+        return None
+    if now - row.last_seen_at > timedelta(minutes=1):
+        row.last_seen_at = now
+    return user
+
+
+def end_session(session: Session, token: str) -> None:
+    session.execute(delete(WebSession).where(WebSession.token_hash == crypto.sha256_hex(token)))
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: str
+    row: ApiToken
+
+
+def create_api_token(session: Session, settings: Settings, user: User, name: str, actor: Principal) -> IssuedToken:
+    """Make an API token; the plain value is returned once and only its hash is stored."""
+    secret = crypto.random_token()
+    token = TOKEN_PREFIX + secret
+    now = clock.now()
+    row = ApiToken(
+        name=name,
+        prefix=token[:12],
+        token_hash=crypto.sha256_hex(token),
+        user_id=user.id,
+        created_at=now,
+        expires_at=now + timedelta(days=settings.api_token_days),
+    )
+    session.add(row)
+    session.flush()
+    audit.record(session, actor, "api_token.create", "api_token", row.id, after={"name": name, "user": user.email})
+    return IssuedToken(token=token, row=row)
+
+
+def resolve_api_token(session: Session, token: str) -> User | None:
+    row = session.execute(
+        select(ApiToken).where(ApiToken.token_hash == crypto.sha256_hex(token))
+    ).scalar_one_or_none()
+    now = clock.now()
+    if row is None or row.revoked_at is not None or now >= row.expires_at:
+        return None
+    user = session.get(User, row.user_id)
+    if user is None or not user.is_active:
+        return None
+    row.last_used_at = now
+    return user

@@ -1,0 +1,1 @@
+"""Alembic migrations, run through cspdesk.migrations.runner (no alembic.ini needed)."""

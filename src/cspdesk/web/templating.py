@@ -1,0 +1,64 @@
+"""Jinja2 templates with the request's principal, language, CSRF token and formatting helpers."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from babel.dates import format_date, format_datetime
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from cspdesk.kit.i18n import gettext_for, pick_language
+from cspdesk.kit.money import format_money
+from cspdesk.web.csrf import csrf_token
+
+TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
+templates = Jinja2Templates(directory=str(TEMPLATE_DIR))
+templates.env.autoescape = True
+
+
+def request_language(request: Request) -> str:
+    principal = getattr(request.state, "principal", None)
+    chosen = request.query_params.get("lang") or request.cookies.get("cspdesk_lang")
+    return pick_language(chosen, getattr(principal, "language", None), request.app.state.settings.default_language)
+
+
+def _date_formatter(language: str) -> Any:
+    def fmt(value: date | datetime | None, style: str = "medium") -> str:
+        if value is None:
+            return "—"
+        if isinstance(value, datetime):
+            return str(format_datetime(value, style, tzinfo=None, locale=language))
+        return str(format_date(value, style, locale=language))
+
+    return fmt
+
+
+def _query_with(request: Request) -> Any:
+    def with_params(**changes: Any) -> str:
+        params = dict(request.query_params)
+        params.update({k: str(v) for k, v in changes.items() if v is not None})
+        return "?" + urlencode(params)
+
+    return with_params
+
+
+def render(request: Request, name: str, context: dict[str, Any] | None = None, *, status_code: int = 200) -> HTMLResponse:
+    language = request_language(request)
+    translation = gettext_for(language)
+    base: dict[str, Any] = {
+        "principal": getattr(request.state, "principal", None),
+        "csrf_token": csrf_token(request),
+        "lang": language,
+        "_": translation.gettext,
+        "ngettext": translation.ngettext,
+        "money": lambda minor, currency: format_money(minor, currency, language),
+        "fmt_date": _date_formatter(language),
+        "query_with": _query_with(request),
+    }
+    base.update(context or {})
+    return templates.TemplateResponse(request, name, base, status_code=status_code)
