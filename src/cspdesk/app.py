@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
@@ -49,12 +49,13 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.middleware("http")(_security_headers)
     errors.install(app)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
-    for router in _routers():
+    app.state.routers = _routers()
+    for router in app.state.routers:
         app.include_router(router)
     return app
 
 
-def _routers() -> list[object]:
+def _routers() -> list[APIRouter]:
     from cspdesk.audit import endpoints as audit_api
     from cspdesk.audit import views as audit_views
     from cspdesk.auth import endpoints as auth_api

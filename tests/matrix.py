@@ -1,0 +1,70 @@
+"""Reads the permission each route declares, so that the matrix tests are generated from the permission table."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
+
+from cspdesk.web.deps import Requires
+
+PUBLIC_PATHS = frozenset({"/", "/login", "/logout", "/language", "/healthz"})
+
+
+@dataclass(frozen=True)
+class RouteRule:
+    method: str
+    path: str
+    requires: Requires
+
+
+def _find_requires(dependant: Dependant) -> list[Requires]:
+    found = [d.call for d in dependant.dependencies if isinstance(d.call, Requires)]
+    for sub in dependant.dependencies:
+        found.extend(_find_requires(sub))
+    return found
+
+
+def api_routes(app: FastAPI) -> list[APIRoute]:
+    """Every route of the application's routers (FastAPI wraps included routers, so read them at the source)."""
+    return [route for router in app.state.routers for route in router.routes if isinstance(route, APIRoute)]
+
+
+def guarded_routes(app: FastAPI) -> list[RouteRule]:
+    rules = []
+    for route in api_routes(app):
+        if route.path in PUBLIC_PATHS:
+            continue
+        requires = _find_requires(route.dependant)
+        if len(requires) != 1:
+            raise AssertionError(f"{route.path} must declare exactly one Requires, found {len(requires)}")
+        for method in sorted(route.methods):
+            rules.append(RouteRule(method, route.path, requires[0]))
+    return rules
+
+
+def unguarded_routes(app: FastAPI) -> list[str]:
+    return [
+        route.path
+        for route in api_routes(app)
+        if route.path not in PUBLIC_PATHS and not _find_requires(route.dependant)
+    ]
+
+
+def expected_status(rule: RouteRule, role_allowed: bool, is_portal: bool, object_scoped: bool) -> str:
+    """'ok' | 'forbidden' | 'not_found' for a signed-in principal, from the route's declared rule."""
+    audience = rule.requires.audience
+    if (audience == "staff" and is_portal) or (audience == "portal" and not is_portal):
+        return "forbidden"
+    if not role_allowed:
+        return "forbidden"
+    if is_portal and object_scoped:
+        return "not_found"
+    return "ok"
+
+
+def fill(path: str, params: dict[str, Any]) -> str:
+    return path.format(**{k: str(v) for k, v in params.items()})

@@ -1,0 +1,194 @@
+"""The permission matrix, generated from the permission table: every guarded route, every role, anonymous,
+and a portal user of another customer. A denied write changes nothing."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import Connection, select, text
+
+from cspdesk.app import create_app
+from cspdesk.auth.permissions import PORTAL_ROLES, Role
+from cspdesk.config import Settings
+from cspdesk.models import Base
+from cspdesk.web.csrf import COOKIE as CSRF_COOKIE
+from cspdesk.web.csrf import token_for
+from cspdesk.web.deps import SESSION_COOKIE
+from tests.matrix import expected_status, fill, guarded_routes, unguarded_routes
+from tests.world import Actor, World
+
+Body = Callable[[World], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Case:
+    object_scoped: bool = False
+    json: Body | None = None
+    form: Body | None = None
+    # Routes whose object belongs to the acting user (own API tokens): others' objects answer 404 even when allowed.
+    owner_scoped: bool = False
+
+
+def _new_customer(w: World) -> dict[str, Any]:
+    return {"name": "Gamma Corp", "tenant_id": str(uuid.uuid4()), "country": "US", "billing_currency": "USD"}
+
+
+def _new_subscription(w: World) -> dict[str, Any]:
+    return {"microsoft_id": str(uuid.uuid4()), "product_name": "Exchange Online (Plan 1)", "quantity": "3"}
+
+
+def _new_user(w: World) -> dict[str, Any]:
+    return {"email": f"{uuid.uuid4().hex[:8]}@partner.test", "name": "New", "password": "long-enough-pw", "roles": ["sales_agent"]}
+
+
+CASES: dict[tuple[str, str], Case] = {
+    ("GET", "/api/me"): Case(),
+    ("POST", "/api/tokens"): Case(json=lambda w: {"name": "matrix"}),
+    ("GET", "/api/customers"): Case(),
+    ("POST", "/api/customers"): Case(json=_new_customer),
+    ("GET", "/api/customers/{customer_id}"): Case(object_scoped=True),
+    ("PATCH", "/api/customers/{customer_id}"): Case(object_scoped=True, json=lambda w: {"notes": "patched"}),
+    ("DELETE", "/api/customers/{customer_id}"): Case(object_scoped=True),
+    ("GET", "/api/customers/{customer_id}/subscriptions"): Case(object_scoped=True),
+    ("POST", "/api/customers/{customer_id}/subscriptions"): Case(object_scoped=True, json=_new_subscription),
+    ("GET", "/api/subscriptions/{subscription_id}"): Case(object_scoped=True),
+    ("PATCH", "/api/subscriptions/{subscription_id}"): Case(object_scoped=True, json=lambda w: {"quantity": 7}),
+    ("DELETE", "/api/subscriptions/{subscription_id}"): Case(object_scoped=True),
+    ("GET", "/api/users"): Case(),
+    ("POST", "/api/users"): Case(json=_new_user),
+    ("GET", "/api/users/{user_id}"): Case(),
+    ("PATCH", "/api/users/{user_id}"): Case(json=lambda w: {"name": "Renamed"}),
+    ("DELETE", "/api/users/{user_id}"): Case(),
+    ("GET", "/api/audit"): Case(),
+    ("GET", "/console/tokens"): Case(),
+    ("POST", "/console/tokens"): Case(form=lambda w: {"name": "matrix"}),
+    ("POST", "/console/tokens/{token_id}/revoke"): Case(form=lambda w: {}, owner_scoped=True),
+    ("GET", "/console/customers"): Case(),
+    ("GET", "/console/customers/new"): Case(),
+    ("POST", "/console/customers/new"): Case(form=_new_customer),
+    ("GET", "/console/customers/{customer_id}"): Case(object_scoped=True),
+    ("GET", "/console/customers/{customer_id}/edit"): Case(object_scoped=True),
+    ("POST", "/console/customers/{customer_id}/edit"): Case(
+        object_scoped=True,
+        form=lambda w: {"name": "Alpha Renamed", "country": "DE", "billing_currency": "EUR", "language": "en", "status": "active"},
+    ),
+    ("POST", "/console/customers/{customer_id}/delete"): Case(object_scoped=True, form=lambda w: {}),
+    ("GET", "/console/customers/{customer_id}/subscriptions/new"): Case(object_scoped=True),
+    ("POST", "/console/customers/{customer_id}/subscriptions/new"): Case(object_scoped=True, form=_new_subscription),
+    ("GET", "/console/subscriptions/{subscription_id}/edit"): Case(object_scoped=True),
+    ("POST", "/console/subscriptions/{subscription_id}/edit"): Case(
+        object_scoped=True, form=lambda w: {"product_name": "Microsoft 365 E5", "quantity": "9", "status": "active"}
+    ),
+    ("POST", "/console/subscriptions/{subscription_id}/delete"): Case(object_scoped=True, form=lambda w: {}),
+    ("GET", "/console/users"): Case(),
+    ("GET", "/console/users/new"): Case(),
+    ("POST", "/console/users/new"): Case(form=lambda w: _new_user(w) | {"kind": "staff", "language": "en"}),
+    ("GET", "/console/users/{user_id}/edit"): Case(),
+    ("POST", "/console/users/{user_id}/edit"): Case(form=lambda w: {"name": "Renamed", "roles": ["sales_agent"], "language": "en"}),
+    ("POST", "/console/users/{user_id}/delete"): Case(form=lambda w: {}),
+    ("GET", "/console/audit"): Case(),
+    ("GET", "/portal"): Case(),
+}
+
+_APP = create_app(Settings(database_url="sqlite://", secret_key="test-secret"))
+RULES = guarded_routes(_APP)
+PRINCIPALS = ["anonymous", *(r.value for r in Role)]
+VOLATILE_TABLES = {"web_sessions", "api_tokens", "login_attempts"}
+
+
+def test_every_route_is_guarded_or_public() -> None:
+    assert unguarded_routes(_APP) == []
+
+
+def test_every_guarded_route_has_a_matrix_case() -> None:
+    missing = [(r.method, r.path) for r in RULES if (r.method, r.path) not in CASES]
+    stale = [key for key in CASES if key not in {(r.method, r.path) for r in RULES}]
+    assert missing == [] and stale == []
+
+
+def state_digest(connection: Connection) -> str:
+    """A fingerprint of every table's content, except the ones that change on any authenticated request."""
+    digest = hashlib.sha256()
+    for table in Base.metadata.sorted_tables:
+        if table.name in VOLATILE_TABLES:
+            continue
+        rows = connection.execute(select(table).order_by(*table.primary_key.columns)).all()
+        digest.update(f"{table.name}:{rows!r}".encode())
+    return digest.hexdigest()
+
+
+def _params(world: World, actor: Actor | None) -> dict[str, Any]:
+    return {
+        "customer_id": world.customer_a,
+        "subscription_id": world.subscription_a,
+        "user_id": world.target_user,
+        "token_id": uuid.uuid4(),
+    }
+
+
+def _request(client: TestClient, rule_method: str, path: str, case: Case, world: World, actor: Actor | None) -> Any:
+    is_api = path.startswith("/api")
+    headers: dict[str, str] = {}
+    if actor is not None and is_api:
+        headers["Authorization"] = f"Bearer {actor.token}"
+    if not is_api:
+        nonce = "matrix-nonce"
+        client.cookies.set(CSRF_COOKIE, nonce)
+        if actor is not None:
+            client.cookies.set(SESSION_COOKIE, actor.cookie)
+    kwargs: dict[str, Any] = {"headers": headers, "follow_redirects": False}
+    if case.json is not None:
+        kwargs["json"] = case.json(world)
+    if not is_api and rule_method == "POST":
+        kwargs["data"] = (case.form(world) if case.form else {}) | {"csrf_token": token_for("test-secret", "matrix-nonce")}
+    return client.request(rule_method, path, **kwargs)
+
+
+@pytest.mark.parametrize("principal_name", PRINCIPALS)
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: f"{r.method} {r.path}")
+def test_matrix(
+    rule: Any, principal_name: str, client: TestClient, world: World, connection: Connection, app: FastAPI
+) -> None:
+    case = CASES[(rule.method, rule.path)]
+    actor = None if principal_name == "anonymous" else world.actors[principal_name]
+    path = fill(rule.path, _params(world, actor))
+    before = state_digest(connection)
+    response = _request(client, rule.method, path, case, world, actor)
+    if actor is None:
+        if rule.path.startswith("/api"):
+            assert response.status_code == 401
+        else:
+            assert response.status_code == 303 and response.headers["location"].startswith("/login")
+        assert state_digest(connection) == before
+        return
+    is_portal = Role(principal_name) in PORTAL_ROLES
+    permission = rule.requires.permission
+    allowed = permission is None or permission in _role_permissions(principal_name)
+    expected = expected_status(rule, allowed, is_portal, case.object_scoped)
+    if expected == "ok" and case.owner_scoped:
+        expected = "not_found"
+    if expected == "ok":
+        assert response.status_code < 400, response.text[:500]
+    else:
+        assert response.status_code == (403 if expected == "forbidden" else 404), response.text[:500]
+        assert state_digest(connection) == before
+
+
+def _role_permissions(role: str) -> frozenset[Any]:
+    from cspdesk.auth.permissions import ROLE_PERMISSIONS
+
+    return ROLE_PERMISSIONS[Role(role)]
+
+
+def test_sqlite_digest_sees_changes(connection: Connection, world: World) -> None:
+    """The digest used above must notice a change, or the 'nothing changed' assertions prove nothing."""
+    before = state_digest(connection)
+    connection.execute(text("UPDATE customers SET notes = 'changed'"))
+    assert state_digest(connection) != before
