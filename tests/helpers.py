@@ -21,4 +21,4 @@ def web_login(client: TestClient, email: str, password: str) -> int:
     response = client.post(
         "/login", data={"email": email, "password": password, "csrf_token": token}, follow_redirects=False
     )
-    return response.status_code
+    return int(response.status_code)

@@ -41,7 +41,7 @@ def guarded_routes(app: FastAPI) -> list[RouteRule]:
         requires = _find_requires(route.dependant)
         if len(requires) != 1:
             raise AssertionError(f"{route.path} must declare exactly one Requires, found {len(requires)}")
-        for method in sorted(route.methods):
+        for method in sorted(route.methods or ()):
             rules.append(RouteRule(method, route.path, requires[0]))
     return rules
 

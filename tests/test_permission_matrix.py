@@ -45,7 +45,12 @@ def _new_subscription(w: World) -> dict[str, Any]:
 
 
 def _new_user(w: World) -> dict[str, Any]:
-    return {"email": f"{uuid.uuid4().hex[:8]}@partner.test", "name": "New", "password": "long-enough-pw", "roles": ["sales_agent"]}
+    return {
+        "email": f"{uuid.uuid4().hex[:8]}@partner.test",
+        "name": "New",
+        "password": "long-enough-pw",
+        "roles": ["sales_agent"],
+    }
 
 
 CASES: dict[tuple[str, str], Case] = {
@@ -77,21 +82,30 @@ CASES: dict[tuple[str, str], Case] = {
     ("GET", "/console/customers/{customer_id}/edit"): Case(object_scoped=True),
     ("POST", "/console/customers/{customer_id}/edit"): Case(
         object_scoped=True,
-        form=lambda w: {"name": "Alpha Renamed", "country": "DE", "billing_currency": "EUR", "language": "en", "status": "active"},
+        form=lambda w: {
+            "name": "Alpha Renamed",
+            "country": "DE",
+            "billing_currency": "EUR",
+            "language": "en",
+            "status": "active",
+        },
     ),
     ("POST", "/console/customers/{customer_id}/delete"): Case(object_scoped=True, form=lambda w: {}),
     ("GET", "/console/customers/{customer_id}/subscriptions/new"): Case(object_scoped=True),
     ("POST", "/console/customers/{customer_id}/subscriptions/new"): Case(object_scoped=True, form=_new_subscription),
     ("GET", "/console/subscriptions/{subscription_id}/edit"): Case(object_scoped=True),
     ("POST", "/console/subscriptions/{subscription_id}/edit"): Case(
-        object_scoped=True, form=lambda w: {"product_name": "Microsoft 365 E5", "quantity": "9", "status": "active"}
+        object_scoped=True,
+        form=lambda w: {"product_name": "Microsoft 365 E5", "quantity": "9", "status": "active"},
     ),
     ("POST", "/console/subscriptions/{subscription_id}/delete"): Case(object_scoped=True, form=lambda w: {}),
     ("GET", "/console/users"): Case(),
     ("GET", "/console/users/new"): Case(),
     ("POST", "/console/users/new"): Case(form=lambda w: _new_user(w) | {"kind": "staff", "language": "en"}),
     ("GET", "/console/users/{user_id}/edit"): Case(),
-    ("POST", "/console/users/{user_id}/edit"): Case(form=lambda w: {"name": "Renamed", "roles": ["sales_agent"], "language": "en"}),
+    ("POST", "/console/users/{user_id}/edit"): Case(
+        form=lambda w: {"name": "Renamed", "roles": ["sales_agent"], "language": "en"}
+    ),
     ("POST", "/console/users/{user_id}/delete"): Case(form=lambda w: {}),
     ("GET", "/console/audit"): Case(),
     ("GET", "/portal"): Case(),
@@ -110,7 +124,8 @@ def test_every_route_is_guarded_or_public() -> None:
 def test_every_guarded_route_has_a_matrix_case() -> None:
     missing = [(r.method, r.path) for r in RULES if (r.method, r.path) not in CASES]
     stale = [key for key in CASES if key not in {(r.method, r.path) for r in RULES}]
-    assert missing == [] and stale == []
+    assert missing == []
+    assert stale == []
 
 
 def state_digest(connection: Connection) -> str:
@@ -147,7 +162,9 @@ def _request(client: TestClient, rule_method: str, path: str, case: Case, world:
     if case.json is not None:
         kwargs["json"] = case.json(world)
     if not is_api and rule_method == "POST":
-        kwargs["data"] = (case.form(world) if case.form else {}) | {"csrf_token": token_for("test-secret", "matrix-nonce")}
+        kwargs["data"] = (case.form(world) if case.form else {}) | {
+            "csrf_token": token_for("test-secret", "matrix-nonce")
+        }
     return client.request(rule_method, path, **kwargs)
 
 
@@ -165,7 +182,8 @@ def test_matrix(
         if rule.path.startswith("/api"):
             assert response.status_code == 401
         else:
-            assert response.status_code == 303 and response.headers["location"].startswith("/login")
+            assert response.status_code == 303
+            assert response.headers["location"].startswith("/login")
         assert state_digest(connection) == before
         return
     is_portal = Role(principal_name) in PORTAL_ROLES

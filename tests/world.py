@@ -57,7 +57,11 @@ def _customer(session: Session, name: str, domain: str) -> Customer:
 
 def _subscription(session: Session, customer: Customer, name: str) -> Subscription:
     subscription = Subscription(
-        microsoft_id=str(uuid.uuid4()), customer=customer, product_name=name, product_family="microsoft_365", quantity=5
+        microsoft_id=str(uuid.uuid4()),
+        customer=customer,
+        product_name=name,
+        product_family="microsoft_365",
+        quantity=5,
     )
     session.add(subscription)
     session.flush()

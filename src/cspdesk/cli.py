@@ -10,7 +10,7 @@ app = typer.Typer(help="cspdesk: billing support desk for Microsoft CSP partners
 
 
 def _register() -> None:
-    from cspdesk.auth.cli import tokens_app, users_app
+    from cspdesk.auth.cli import register_permissions, tokens_app, users_app
     from cspdesk.customers.cli import customers_app
     from cspdesk.dbcli import db_app
     from cspdesk.demo.cli import register as register_demo
@@ -21,6 +21,7 @@ def _register() -> None:
     app.add_typer(tokens_app, name="tokens")
     app.add_typer(customers_app, name="customers")
     register_serve(app)
+    register_permissions(app)
     register_demo(app)
 
 

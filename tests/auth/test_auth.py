@@ -27,18 +27,23 @@ def test_portal_user_lands_on_the_portal_and_sees_only_their_company(client: Tes
     actor = world.own_portal["customer_admin"]
     token = csrf_from(client, "/login")
     response = client.post(
-        "/login", data={"email": actor.email, "password": PASSWORD, "csrf_token": token}, follow_redirects=False
+        "/login",
+        data={"email": actor.email, "password": PASSWORD, "csrf_token": token},
+        follow_redirects=False,
     )
     assert response.headers["location"] == "/portal"
     page = client.get("/portal")
-    assert "Alpha Target GmbH" in page.text and "Beta Other AG" not in page.text
+    assert "Alpha Target GmbH" in page.text
+    assert "Beta Other AG" not in page.text
     assert client.get(f"/console/customers/{world.customer_b}").status_code == 403
 
 
 def test_wrong_password_is_refused_and_counted(client: TestClient, world: World, session: Session) -> None:
     assert web_login(client, world.actors["sales_agent"].email, "wrong-password!") == 401
     failures = session.execute(
-        select(func.count()).where(LoginAttempt.email == world.actors["sales_agent"].email, LoginAttempt.succeeded.is_(False))
+        select(func.count()).where(
+            LoginAttempt.email == world.actors["sales_agent"].email, LoginAttempt.succeeded.is_(False)
+        )
     ).scalar_one()
     assert failures == 1
 
@@ -68,13 +73,15 @@ def test_throttle_lifts_after_the_lock_period(client: TestClient, world: World) 
 def test_unknown_email_gets_the_same_answer_as_a_wrong_password(client: TestClient) -> None:
     token = csrf_from(client, "/login")
     response = client.post("/login", data={"email": "nobody@nowhere.test", "password": "x" * 12, "csrf_token": token})
-    assert response.status_code == 401 and "Wrong email or password." in response.text
+    assert response.status_code == 401
+    assert "Wrong email or password." in response.text
 
 
 def test_login_form_without_csrf_token_is_rejected(client: TestClient, world: World, session: Session) -> None:
     client.get("/login")
     response = client.post("/login", data={"email": world.actors["admin_agent"].email, "password": PASSWORD})
-    assert response.status_code == 403 and "csrf_failed" in response.text
+    assert response.status_code == 403
+    assert "csrf_failed" in response.text
     assert session.execute(select(func.count()).select_from(LoginAttempt)).scalar_one() == 0
 
 
@@ -96,7 +103,8 @@ def test_logout_ends_the_session(client: TestClient, world: World, session: Sess
     token = csrf_from(client, "/console/customers")
     assert client.post("/logout", data={"csrf_token": token}, follow_redirects=False).status_code == 303
     response = client.get("/console/customers", follow_redirects=False)
-    assert response.status_code == 303 and response.headers["location"].startswith("/login")
+    assert response.status_code == 303
+    assert response.headers["location"].startswith("/login")
 
 
 def test_session_expires_after_idle_time(client: TestClient, world: World, session: Session) -> None:
@@ -129,10 +137,12 @@ def test_session_cookie_is_http_only_and_stored_hashed(client: TestClient, world
         follow_redirects=False,
     )
     cookie_header = response.headers["set-cookie"]
-    assert "HttpOnly" in cookie_header and "SameSite=lax" in cookie_header
+    assert "HttpOnly" in cookie_header
+    assert "SameSite=lax" in cookie_header
     value = response.cookies["cspdesk_session"]
     stored = session.execute(select(WebSession.token_hash)).scalars().all()
-    assert value not in stored and crypto.sha256_hex(value) in stored
+    assert value not in stored
+    assert crypto.sha256_hex(value) in stored
 
 
 def test_api_token_is_shown_once_and_stored_hashed(client: TestClient, world: World, session: Session) -> None:
@@ -141,12 +151,14 @@ def test_api_token_is_shown_once_and_stored_hashed(client: TestClient, world: Wo
     assert response.status_code == 201
     token = response.json()["token"]
     row = session.execute(select(ApiToken).where(ApiToken.name == "script")).scalar_one()
-    assert row.token_hash == crypto.sha256_hex(token) and token not in (row.token_hash, row.prefix)
+    assert row.token_hash == crypto.sha256_hex(token)
+    assert token not in (row.token_hash, row.prefix)
     me = client.get("/api/me", headers={"Authorization": f"Bearer {token}"})
     assert me.json()["email"] == actor.email
     client.cookies.set("cspdesk_session", actor.cookie)
     listed = client.get("/console/tokens")
-    assert token not in listed.text and row.prefix in listed.text
+    assert token not in listed.text
+    assert row.prefix in listed.text
 
 
 def test_revoked_and_expired_tokens_are_refused(client: TestClient, world: World, session: Session) -> None:
@@ -188,7 +200,12 @@ def test_next_parameter_only_redirects_within_the_site(client: TestClient, world
     token = csrf_from(client, "/login")
     response = client.post(
         "/login",
-        data={"email": world.actors["admin_agent"].email, "password": PASSWORD, "csrf_token": token, "next": "//evil.example/x"},
+        data={
+            "email": world.actors["admin_agent"].email,
+            "password": PASSWORD,
+            "csrf_token": token,
+            "next": "//evil.example/x",
+        },
         follow_redirects=False,
     )
     assert response.headers["location"] == "/console/customers"

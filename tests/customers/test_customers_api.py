@@ -38,7 +38,11 @@ def test_create_customer_normalises_and_audits(client: TestClient, world: World,
     response = client.post("/api/customers", json=_customer_payload(), headers=_auth(world, "admin_agent"))
     assert response.status_code == 201, response.text
     body = response.json()
-    assert (body["country"], body["billing_currency"], body["primary_domain"]) == ("US", "USD", "gamma.example")
+    assert (body["country"], body["billing_currency"], body["primary_domain"]) == (
+        "US",
+        "USD",
+        "gamma.example",
+    )
     assert body["group_name"] == "Enterprise"
     assert body["contacts"][0]["email"] == "pat@gamma.example"
     entry = session.execute(select(AuditEntry).where(AuditEntry.object_id == body["id"])).scalar_one()
@@ -69,7 +73,9 @@ def test_tenant_id_is_unique(client: TestClient, world: World, session: Session)
 
 def test_update_records_only_changed_fields(client: TestClient, world: World, session: Session) -> None:
     response = client.patch(
-        f"/api/customers/{world.customer_a}", json={"notes": "VIP", "country": "DE"}, headers=_auth(world, "admin_agent")
+        f"/api/customers/{world.customer_a}",
+        json={"notes": "VIP", "country": "DE"},
+        headers=_auth(world, "admin_agent"),
     )
     assert response.status_code == 200
     entry = session.execute(
@@ -94,16 +100,22 @@ def test_subscription_lifecycle_with_unknown_status(client: TestClient, world: W
     }
     created = client.post(f"/api/customers/{world.customer_a}/subscriptions", json=payload, headers=headers)
     assert created.status_code == 201, created.text
-    assert created.json()["status"] == "pendingTransition" and created.json()["status_known"] is False
+    assert created.json()["status"] == "pendingTransition"
+    assert created.json()["status_known"] is False
     sub_id = created.json()["id"]
-    patched = client.patch(f"/api/subscriptions/{sub_id}", json={"quantity": 15, "status": "suspended"}, headers=headers)
-    assert patched.json()["quantity"] == 15 and patched.json()["status_known"] is True
+    patched = client.patch(
+        f"/api/subscriptions/{sub_id}", json={"quantity": 15, "status": "suspended"}, headers=headers
+    )
+    assert patched.json()["quantity"] == 15
+    assert patched.json()["status_known"] is True
     duplicate = client.post(f"/api/customers/{world.customer_a}/subscriptions", json=payload, headers=headers)
     assert duplicate.status_code == 409
     assert client.delete(f"/api/subscriptions/{sub_id}", headers=headers).status_code == 204
-    actions = session.execute(
-        select(AuditEntry.action).where(AuditEntry.object_id == sub_id).order_by(AuditEntry.at)
-    ).scalars().all()
+    actions = (
+        session.execute(select(AuditEntry.action).where(AuditEntry.object_id == sub_id).order_by(AuditEntry.at))
+        .scalars()
+        .all()
+    )
     assert sorted(actions) == ["subscription.create", "subscription.delete", "subscription.update"]
 
 
@@ -147,6 +159,11 @@ def test_deleting_a_customer_removes_its_subscriptions(client: TestClient, world
 def test_search_and_paging(client: TestClient, world: World) -> None:
     headers = _auth(world, "sales_agent")
     for i in range(3):
-        client.post("/api/customers", json=_customer_payload(name=f"Search Me {i}"), headers=_auth(world, "admin_agent"))
+        client.post(
+            "/api/customers",
+            json=_customer_payload(name=f"Search Me {i}"),
+            headers=_auth(world, "admin_agent"),
+        )
     page = client.get("/api/customers", params={"q": "search me", "size": 2, "page": 2}, headers=headers).json()
-    assert page["total"] == 3 and [c["name"] for c in page["items"]] == ["Search Me 2"]
+    assert page["total"] == 3
+    assert [c["name"] for c in page["items"]] == ["Search Me 2"]

@@ -55,8 +55,10 @@ def test_column_types_keep_utc_and_exact_decimals(session: Session) -> None:
     moscow = timezone(timedelta(hours=3))
     session.execute(insert(table).values(at=datetime(2026, 3, 1, 12, 0, tzinfo=moscow), amount=Decimal("0.846202666")))
     at, amount = session.execute(select(table.c.at, table.c.amount)).one()
-    assert at == datetime(2026, 3, 1, 9, 0, tzinfo=UTC) and at.tzinfo == UTC
-    assert amount == Decimal("0.846202666") and str(amount) == "0.846202666"
+    assert at == datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+    assert at.tzinfo == UTC
+    assert amount == Decimal("0.846202666")
+    assert str(amount) == "0.846202666"
     with pytest.raises(Exception, match="naive datetime"):
         session.execute(insert(table).values(at=datetime(2026, 3, 1, 12, 0), amount=Decimal(1)))  # noqa: DTZ001
 

@@ -69,4 +69,6 @@ def list_audit(
 ) -> AuditPage:
     stmt = readable_entries(principal, object_type=object_type, object_id=object_id, actor=actor, action=action)
     result = paginate(session, stmt, page, size)
-    return AuditPage(items=[AuditOut.of(e) for e in result.items], total=result.total, page=result.page, size=result.size)
+    return AuditPage(
+        items=[AuditOut.of(e) for e in result.items], total=result.total, page=result.page, size=result.size
+    )

@@ -79,3 +79,12 @@ def create_token(
             raise typer.Exit(2)
         issued = service.create_api_token(session, settings, user, name, SYSTEM)
         console.print(issued.token, soft_wrap=True)
+
+
+def register_permissions(app: typer.Typer) -> None:
+    @app.command("permissions")
+    def permissions() -> None:
+        """Print the permission table (role -> permissions) as Markdown."""
+        from cspdesk.auth.permissions import permission_table_markdown
+
+        print(permission_table_markdown(), end="")  # noqa: T201 - plain Markdown for redirection

@@ -142,7 +142,15 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         }
     ),
     Role.CUSTOMER_BILLING: frozenset(
-        {P.CUSTOMERS_READ, P.INVOICES_READ, P.PAYMENTS_READ, P.POLICY_READ, P.DUNNING_READ, P.TICKETS_READ, P.TICKETS_CREATE}
+        {
+            P.CUSTOMERS_READ,
+            P.INVOICES_READ,
+            P.PAYMENTS_READ,
+            P.POLICY_READ,
+            P.DUNNING_READ,
+            P.TICKETS_READ,
+            P.TICKETS_CREATE,
+        }
     ),
     Role.CUSTOMER_USER: frozenset({P.POLICY_READ, P.TICKETS_READ, P.TICKETS_CREATE}),
 }
@@ -171,3 +179,15 @@ def permissions_for(roles: list[str] | frozenset[str]) -> frozenset[Permission]:
 
 def roles_with(permission: Permission) -> frozenset[Role]:
     return frozenset(role for role, perms in ROLE_PERMISSIONS.items() if permission in perms)
+
+
+def permission_table_markdown() -> str:
+    """The permission table as Markdown (docs/permissions.md is checked against this by a test)."""
+    roles = list(Role)
+    header = "| permission | " + " | ".join(r.value for r in roles) + " |"
+    rule = "|---|" + "---|" * len(roles)
+    rows = [
+        f"| `{p.value}` | " + " | ".join("✔" if p in ROLE_PERMISSIONS[r] else "" for r in roles) + " |"
+        for p in Permission
+    ]
+    return "\n".join([header, rule, *rows]) + "\n"

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from cspdesk.auth import crypto
 from cspdesk.auth.passwords import DUMMY_HASH, hash_password, needs_rehash, verify_password
@@ -16,7 +16,7 @@ from cspdesk.kit import audit, clock
 from cspdesk.kit.errors import NotAuthenticated, TooManyRequests
 from cspdesk.models.user import ApiToken, LoginAttempt, User, WebSession
 
-TOKEN_PREFIX = "csp_"
+TOKEN_PREFIX = "csp_"  # noqa: S105 - a public prefix, not a secret
 
 
 def principal_of(user: User) -> Principal:
@@ -30,9 +30,9 @@ def principal_of(user: User) -> Principal:
     )
 
 
-def _recent_failures(session: Session, column: object, value: str, since: datetime) -> int:
+def _recent_failures(session: Session, column: InstrumentedAttribute[str], value: str, since: datetime) -> int:
     stmt = select(func.count()).where(
-        column == value,  # type: ignore[operator]
+        column == value,
         LoginAttempt.at >= since,
         LoginAttempt.succeeded.is_(False),
     )
@@ -137,9 +137,7 @@ def create_api_token(session: Session, settings: Settings, user: User, name: str
 
 
 def resolve_api_token(session: Session, token: str) -> User | None:
-    row = session.execute(
-        select(ApiToken).where(ApiToken.token_hash == crypto.sha256_hex(token))
-    ).scalar_one_or_none()
+    row = session.execute(select(ApiToken).where(ApiToken.token_hash == crypto.sha256_hex(token))).scalar_one_or_none()
     now = clock.now()
     if row is None or row.revoked_at is not None or now >= row.expires_at:
         return None

@@ -38,7 +38,7 @@ def index(principal: Annotated[Principal | None, Depends(web_principal_optional)
 
 
 @router.get("/login", response_class=HTMLResponse)
-def login_page(request: Request, next: str | None = None) -> Response:  # noqa: A002 - the usual query name
+def login_page(request: Request, next: str | None = None) -> Response:
     return render(request, "login.html", {"next": _safe_next(next), "email": "", "error": None})
 
 
@@ -48,7 +48,7 @@ def login(
     session: DbSession,
     email: Annotated[str, Form()] = "",
     password: Annotated[str, Form()] = "",
-    next: Annotated[str | None, Form()] = None,  # noqa: A002
+    next: Annotated[str | None, Form()] = None,
 ) -> Response:
     settings = get_settings(request)
     ip = request.client.host if request.client else "unknown"

@@ -52,7 +52,10 @@ def list_customers(
 ) -> CustomerPage:
     result = paginate(session, repository.search_customers(principal, q, needs_review=needs_review), page, size)
     return CustomerPage(
-        items=[_out(principal, c) for c in result.items], total=result.total, page=result.page, size=result.size
+        items=[_out(principal, c) for c in result.items],
+        total=result.total,
+        page=result.page,
+        size=result.size,
     )
 
 
@@ -65,7 +68,9 @@ def create_customer(
 
 @router.get("/customers/{customer_id}", response_model=CustomerOut | PortalCustomerOut)
 def get_customer(
-    customer_id: uuid.UUID, session: DbSession, principal: Annotated[Principal, Depends(api(P.CUSTOMERS_READ))]
+    customer_id: uuid.UUID,
+    session: DbSession,
+    principal: Annotated[Principal, Depends(api(P.CUSTOMERS_READ))],
 ) -> CustomerOut | PortalCustomerOut:
     return _out(principal, repository.access_customer(session, principal, customer_id))
 
@@ -82,7 +87,9 @@ def update_customer(
 
 @router.delete("/customers/{customer_id}", status_code=204, response_class=Response)
 def delete_customer(
-    customer_id: uuid.UUID, session: DbSession, principal: Annotated[Principal, Depends(api(P.CUSTOMERS_DELETE))]
+    customer_id: uuid.UUID,
+    session: DbSession,
+    principal: Annotated[Principal, Depends(api(P.CUSTOMERS_DELETE))],
 ) -> Response:
     service.delete_customer(session, principal, customer_id)
     return Response(status_code=204)
@@ -99,7 +106,10 @@ def list_subscriptions(
 
 
 @router.post(
-    "/customers/{customer_id}/subscriptions", response_model=SubscriptionOut, status_code=201, responses=WRITE_ERRORS
+    "/customers/{customer_id}/subscriptions",
+    response_model=SubscriptionOut,
+    status_code=201,
+    responses=WRITE_ERRORS,
 )
 def create_subscription(
     customer_id: uuid.UUID,

@@ -15,7 +15,7 @@ from cspdesk.models.customer import Customer, CustomerGroup
 from cspdesk.models.subscription import Subscription
 
 
-def readable_customers(principal: Principal) -> Select[tuple[Customer]]:
+def readable_customers(principal: Principal) -> Select[Customer]:
     """All customers for staff who may read them; only their own for a portal user."""
     principal.require(Permission.CUSTOMERS_READ)
     stmt = select(Customer)
@@ -51,7 +51,7 @@ def access_customer(session: Session, principal: Principal, customer_id: uuid.UU
     return customer
 
 
-def readable_subscriptions(principal: Principal) -> Select[tuple[Subscription]]:
+def readable_subscriptions(principal: Principal) -> Select[Subscription]:
     principal.require(Permission.SUBSCRIPTIONS_READ)
     stmt = select(Subscription)
     if principal.is_portal:

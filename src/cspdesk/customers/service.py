@@ -76,7 +76,9 @@ def _ensure_tenant_free(session: Session, tenant_id: uuid.UUID) -> None:
         )
 
 
-def create_customer(session: Session, principal: Principal, data: CustomerIn, *, needs_review: bool = False) -> Customer:
+def create_customer(
+    session: Session, principal: Principal, data: CustomerIn, *, needs_review: bool = False
+) -> Customer:
     """Create a customer; the Microsoft tenant id must be unique."""
     principal.require(Permission.CUSTOMERS_CREATE)
     _ensure_tenant_free(session, data.tenant_id)
@@ -129,7 +131,12 @@ def delete_customer(session: Session, principal: Principal, customer_id: uuid.UU
 
 
 def create_subscription(
-    session: Session, principal: Principal, customer_id: uuid.UUID, data: SubscriptionIn, *, needs_review: bool = False
+    session: Session,
+    principal: Principal,
+    customer_id: uuid.UUID,
+    data: SubscriptionIn,
+    *,
+    needs_review: bool = False,
 ) -> Subscription:
     principal.require(Permission.SUBSCRIPTIONS_CREATE)
     customer = repository.access_customer(session, principal, customer_id)
@@ -174,4 +181,3 @@ def delete_subscription(session: Session, principal: Principal, subscription_id:
 
 def get_customer(session: Session, principal: Principal, customer_id: uuid.UUID) -> Customer:
     return repository.access_customer(session, principal, customer_id)
-

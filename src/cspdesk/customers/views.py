@@ -73,7 +73,11 @@ def _customer_values(customer: Customer) -> dict[str, Any]:
 
 
 def _customer_form(
-    request: Request, session: DbSession, values: dict[str, Any], errors: dict[str, str], customer: Customer | None
+    request: Request,
+    session: DbSession,
+    values: dict[str, Any],
+    errors: dict[str, str],
+    customer: Customer | None,
 ) -> Response:
     context = {
         "values": values,
@@ -102,7 +106,9 @@ def customer_list(
 
 @router.get("/customers/new", response_class=HTMLResponse)
 def customer_new(
-    request: Request, session: DbSession, principal: Annotated[Principal, Depends(console(P.CUSTOMERS_CREATE))]
+    request: Request,
+    session: DbSession,
+    principal: Annotated[Principal, Depends(console(P.CUSTOMERS_CREATE))],
 ) -> Response:
     values = {"language": "en", "status": "active", "contacts": []}
     return _customer_form(request, session, values, {}, None)
@@ -117,7 +123,9 @@ async def _posted_customer(request: Request) -> dict[str, Any]:
 
 @router.post("/customers/new", response_class=HTMLResponse)
 async def customer_create(
-    request: Request, session: DbSession, principal: Annotated[Principal, Depends(console(P.CUSTOMERS_CREATE))]
+    request: Request,
+    session: DbSession,
+    principal: Annotated[Principal, Depends(console(P.CUSTOMERS_CREATE))],
 ) -> Response:
     values = await _posted_customer(request)
     data, errors = forms.validate(CustomerIn, forms.blank_to_none(values, ["group"]))
@@ -178,7 +186,9 @@ async def customer_update(
 
 @router.post("/customers/{customer_id}/delete")
 def customer_delete(
-    customer_id: uuid.UUID, session: DbSession, principal: Annotated[Principal, Depends(console(P.CUSTOMERS_DELETE))]
+    customer_id: uuid.UUID,
+    session: DbSession,
+    principal: Annotated[Principal, Depends(console(P.CUSTOMERS_DELETE))],
 ) -> Response:
     service.delete_customer(session, principal, customer_id)
     return RedirectResponse("/console/customers", status_code=303)

@@ -92,11 +92,11 @@ def _subscription(rng: random.Random, customer_name: str, index: int, today: dat
         offer_id=f"{offer}:{sku}",
         sku_id=sku,
         product_name=product,
-        product_family=family,  # type: ignore[arg-type]
+        product_family=family,
         quantity=1 if family == "azure_plan" else rng.choice([1, 5, 10, 25, 50, 120]),
         unit_type=unit,
-        term=term,  # type: ignore[arg-type]
-        billing_frequency=frequency,  # type: ignore[arg-type]
+        term=term,
+        billing_frequency=frequency,
         start_date=start,
         end_date=end,
         auto_renew=rng.random() < 0.85,

@@ -43,7 +43,7 @@ def get_clock() -> Clock:
 
 
 def set_clock(clock: Clock) -> None:
-    global _clock  # noqa: PLW0603 - the one process-wide clock is the point of this module
+    global _clock
     _clock = clock
 
 

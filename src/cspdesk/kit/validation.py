@@ -15,7 +15,9 @@ LANGUAGES = ("en", "ru")
 
 @cache
 def country_codes() -> frozenset[str]:
-    return frozenset(code for code in Locale("en").territories if len(code) == 2 and code.isalpha())
+    return frozenset(
+        str(code) for code in Locale("en").territories if isinstance(code, str) and len(code) == 2 and code.isalpha()
+    )
 
 
 def country(value: str) -> str:

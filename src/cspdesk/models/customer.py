@@ -39,7 +39,10 @@ class Customer(IdMixin, TimestampMixin, Base):
 
     group: Mapped[CustomerGroup | None] = relationship(lazy="joined")
     contacts: Mapped[list[BillingContact]] = relationship(
-        back_populates="customer", cascade="all, delete-orphan", lazy="selectin", order_by="BillingContact.name"
+        back_populates="customer",
+        cascade="all, delete-orphan",
+        lazy="selectin",
+        order_by="BillingContact.name",
     )
 
     @property

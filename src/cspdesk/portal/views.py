@@ -19,9 +19,7 @@ router = APIRouter(prefix="/portal", include_in_schema=False)
 
 
 @router.get("", response_class=HTMLResponse)
-def home(
-    request: Request, session: DbSession, principal: Annotated[Principal, Depends(portal(None))]
-) -> Response:
+def home(request: Request, session: DbSession, principal: Annotated[Principal, Depends(portal(None))]) -> Response:
     customer = session.get(Customer, principal.customer_id)
     if customer is None:
         raise NotFound("customer not found")

@@ -36,7 +36,10 @@ def list_users(
 ) -> UserPage:
     result = paginate(session, service.readable_users(principal), page, size)
     return UserPage(
-        items=[UserOut.model_validate(u) for u in result.items], total=result.total, page=result.page, size=result.size
+        items=[UserOut.model_validate(u) for u in result.items],
+        total=result.total,
+        page=result.page,
+        size=result.size,
     )
 
 

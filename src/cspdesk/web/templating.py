@@ -47,7 +47,9 @@ def _query_with(request: Request) -> Any:
     return with_params
 
 
-def render(request: Request, name: str, context: dict[str, Any] | None = None, *, status_code: int = 200) -> HTMLResponse:
+def render(
+    request: Request, name: str, context: dict[str, Any] | None = None, *, status_code: int = 200
+) -> HTMLResponse:
     language = request_language(request)
     translation = gettext_for(language)
     base: dict[str, Any] = {
