@@ -4,6 +4,7 @@ a committed 'world' of customers and principals, and a transaction per test that
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -30,7 +31,8 @@ def _in_ci() -> bool:
 def _worker_database(base_url: str, worker: str) -> str:
     """Each xdist worker gets its own PostgreSQL database, made fresh from the configured one."""
     url = make_url(base_url.replace("postgresql://", "postgresql+psycopg://", 1))
-    name = f"{url.database}_{worker}"
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID", uuid.uuid4().hex)[:8]
+    name = f"{url.database}_{worker}_{run}"
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -39,13 +41,24 @@ def _worker_database(base_url: str, worker: str) -> str:
     return url.set(database=name).render_as_string(hide_password=False)
 
 
+def _drop_database(url: str) -> None:
+    parsed = make_url(url)
+    admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
+    admin.dispose()
+
+
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> str:
+def database_url(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterator[str]:
     base = os.environ.get(PG_ENV)
     if base:
-        return _worker_database(base, worker_id)
+        url = _worker_database(base, worker_id)
+        yield url
+        _drop_database(url)
+        return
     path: Path = tmp_path_factory.mktemp("db") / "test.sqlite"
-    return f"sqlite:///{path}"
+    yield f"sqlite:///{path}"
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
@@ -10,6 +14,38 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 
 from cspdesk.web.deps import Requires
+
+Body = Callable[[Any], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Case:
+    """How to call one route in the matrix. Objects under test belong to customer A; portal actors to customer B."""
+
+    object_scoped: bool = False
+    json: Body | None = None
+    form: Body | None = None
+    # Routes whose object belongs to the acting user (own API tokens): others' objects answer 404 even when allowed.
+    owner_scoped: bool = False
+
+
+def case_modules() -> list[Any]:
+    """tests/core_matrix_cases.py and every tests/<domain>/matrix_cases.py."""
+    root = Path(__file__).resolve().parent
+    names = ["tests.core_matrix_cases"] + [
+        f"tests.{m.name}.matrix_cases"
+        for m in pkgutil.iter_modules([str(root)])
+        if m.ispkg and (root / m.name / "matrix_cases.py").exists()
+    ]
+    return [importlib.import_module(name) for name in sorted(names)]
+
+
+def all_cases() -> dict[tuple[str, str], Case]:
+    cases: dict[tuple[str, str], Case] = {}
+    for module in case_modules():
+        cases.update(module.CASES)
+    return cases
+
 
 PUBLIC_PATHS = frozenset({"/", "/login", "/logout", "/language", "/healthz"})
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -38,6 +39,8 @@ class World:
     target_user: uuid.UUID
     actors: dict[str, Actor] = field(default_factory=dict)
     own_portal: dict[str, Actor] = field(default_factory=dict)
+    # Path parameters that domain tests add (invoice_id, ticket_id, ...): objects of customer A.
+    params: dict[str, Any] = field(default_factory=dict)
 
 
 def _customer(session: Session, name: str, domain: str) -> Customer:
@@ -131,4 +134,17 @@ def build_world(session: Session) -> World:
         world.actors[role.value] = make_actor(session, role.value, customer_id)
         if role in PORTAL_ROLES:
             world.own_portal[role.value] = make_actor(session, role.value, a.id, "-own")
+    session.flush()
+    _extend_by_domains(session, world)
     return world
+
+
+def _extend_by_domains(session: Session, world: World) -> None:
+    """Each tests/<domain>/matrix_cases.py may define extend_world(session, world) to add its objects."""
+    from tests.matrix import case_modules
+
+    for module in case_modules():
+        extend = getattr(module, "extend_world", None)
+        if extend is not None:
+            extend(session, world)
+            session.flush()

@@ -56,26 +56,13 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
 
 def _routers() -> list[APIRouter]:
-    from cspdesk.audit import endpoints as audit_api
-    from cspdesk.audit import views as audit_views
-    from cspdesk.auth import endpoints as auth_api
-    from cspdesk.auth import views as auth_views
-    from cspdesk.customers import endpoints as customers_api
-    from cspdesk.customers import views as customers_views
-    from cspdesk.portal import views as portal_views
-    from cspdesk.users import endpoints as users_api
-    from cspdesk.users import views as users_views
+    """Every domain's `endpoints.router` (JSON API) and `views.router` (pages), plus the health check."""
+    from cspdesk.discovery import modules_named
     from cspdesk.web import health
 
-    return [
-        health.router,
-        auth_api.router,
-        customers_api.router,
-        users_api.router,
-        audit_api.router,
-        auth_views.router,
-        customers_views.router,
-        users_views.router,
-        audit_views.router,
-        portal_views.router,
-    ]
+    routers: list[APIRouter] = [health.router]
+    for kind in ("endpoints", "views"):
+        routers.extend(
+            module.router for module in modules_named(kind) if isinstance(getattr(module, "router", None), APIRouter)
+        )
+    return routers

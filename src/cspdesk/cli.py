@@ -10,19 +10,17 @@ app = typer.Typer(help="cspdesk: billing support desk for Microsoft CSP partners
 
 
 def _register() -> None:
-    from cspdesk.auth.cli import register_permissions, tokens_app, users_app
-    from cspdesk.customers.cli import customers_app
+    """Each domain's `cli.py` exposes `register(app)`; the core commands come first."""
     from cspdesk.dbcli import db_app
-    from cspdesk.demo.cli import register as register_demo
+    from cspdesk.discovery import modules_named
     from cspdesk.serve import register as register_serve
 
     app.add_typer(db_app, name="db")
-    app.add_typer(users_app, name="users")
-    app.add_typer(tokens_app, name="tokens")
-    app.add_typer(customers_app, name="customers")
     register_serve(app)
-    register_permissions(app)
-    register_demo(app)
+    for module in modules_named("cli"):
+        register = getattr(module, "register", None)
+        if callable(register):
+            register(app)
 
 
 _register()

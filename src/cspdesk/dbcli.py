@@ -15,7 +15,7 @@ db_app = typer.Typer(help="Database schema migrations.", no_args_is_help=True)
 @db_app.command("upgrade")
 def upgrade(
     database_url: DatabaseUrl = None,
-    revision: Annotated[str, typer.Argument(help="target revision")] = "head",
+    revision: Annotated[str, typer.Argument(help="target revision (default: every head)")] = "heads",
 ) -> None:
     """Migrate the database up to REVISION (default: the newest)."""
     url = settings_with(database_url).database_url

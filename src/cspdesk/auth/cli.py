@@ -81,10 +81,13 @@ def create_token(
         console.print(issued.token, soft_wrap=True)
 
 
-def register_permissions(app: typer.Typer) -> None:
+def register(app: typer.Typer) -> None:
+    app.add_typer(users_app, name="users")
+    app.add_typer(tokens_app, name="tokens")
+
     @app.command("permissions")
     def permissions() -> None:
         """Print the permission table (role -> permissions) as Markdown."""
         from cspdesk.auth.permissions import permission_table_markdown
 
-        print(permission_table_markdown(), end="")  # noqa: T201 - plain Markdown for redirection
+        print(permission_table_markdown(), end="")

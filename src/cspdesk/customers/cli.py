@@ -36,3 +36,7 @@ def list_customers(
                 customer.status,
             )
         console.print(table)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(customers_app, name="customers")

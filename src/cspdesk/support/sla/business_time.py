@@ -96,6 +96,7 @@ def add_business_time(calendar: BusinessCalendar, start: datetime, duration: tim
     remaining = duration
     week = _week_containing(calendar, start)
     while True:
+        # Skip whole weeks by their total; an exact fit goes to the span loop so it ends at a closing instant.
         if week.start >= start and week.open_time < remaining:
             remaining -= week.open_time
         else:

@@ -136,9 +136,7 @@ class SlaState:
         """
         limit = minutes * _ONE_MINUTE
         first_response_close = (
-            self.first_response_running
-            and not self.first_response_breached
-            and self.first_response_remaining <= limit
+            self.first_response_running and not self.first_response_breached and self.first_response_remaining <= limit
         )
         resolution_close = (
             self.resolution_running and not self.resolution_breached and self.resolution_remaining <= limit
@@ -204,9 +202,7 @@ def compute_sla(
     current = phases[-1].state
     first_response_target = targets.first_response_minutes * _ONE_MINUTE
     resolution_target = targets.resolution_minutes * _ONE_MINUTE
-    first_response = _read_clock(
-        calendar, phases, lambda state: state.first_response_running, first_response_target
-    )
+    first_response = _read_clock(calendar, phases, lambda state: state.first_response_running, first_response_target)
     resolution = _read_clock(calendar, phases, lambda state: state.resolution_running, resolution_target)
     return SlaState(
         evaluated_at=now,
@@ -274,11 +270,7 @@ def _business_time_while(
     calendar: BusinessCalendar, phases: Sequence[_Phase], is_running: Callable[[_TicketState], bool]
 ) -> timedelta:
     return sum(
-        (
-            business_time_between(calendar, phase.start, phase.end)
-            for phase in phases
-            if is_running(phase.state)
-        ),
+        (business_time_between(calendar, phase.start, phase.end) for phase in phases if is_running(phase.state)),
         _ZERO,
     )
 

@@ -45,9 +45,7 @@ def is_plain_wall_time(zone: ZoneInfo, wall: datetime, offset: timedelta) -> boo
     return local.fold == 0 and local.replace(tzinfo=None) == wall
 
 
-def _first_instant_showing_at_least(
-    zone: ZoneInfo, wall: datetime, low: datetime, high: datetime
-) -> datetime:
+def _first_instant_showing_at_least(zone: ZoneInfo, wall: datetime, low: datetime, high: datetime) -> datetime:
     # Transitions happen on whole UTC seconds and `low` lies on a whole second, so bisecting
     # whole seconds lands exactly on the jump.
     low_seconds, high_seconds = 0, (high - low) // _ONE_SECOND
