@@ -165,9 +165,7 @@ def amount_in(amount: Decimal | Mapping[str, Decimal], currency: str) -> Decimal
     if isinstance(amount, Decimal):
         return amount
     if currency not in amount:
-        raise PolicyCurrencyError(
-            f"the policy sets no amount for {currency} (it has {', '.join(sorted(amount))})"
-        )
+        raise PolicyCurrencyError(f"the policy sets no amount for {currency} (it has {', '.join(sorted(amount))})")
     return amount[currency]
 
 
@@ -279,9 +277,7 @@ def rule_violations(doc: PolicyDocument) -> list[RuleViolation]:
     return [
         *_order_violations(indexed),
         *_duplicate_violations(indexed),
-        *_must_follow(
-            _of_action(indexed, "suspend"), _of_action(indexed, "suspension_warning"), "suspension_warning"
-        ),
+        *_must_follow(_of_action(indexed, "suspend"), _of_action(indexed, "suspension_warning"), "suspension_warning"),
         *_must_follow(_of_action(indexed, "terminate"), _of_action(indexed, "suspend"), "suspend step"),
         *_warning_without_suspension(indexed),
         *_repeat_violations(indexed),
@@ -354,9 +350,7 @@ def _repeat_violations(indexed: IndexedSteps) -> list[RuleViolation]:
                 RuleViolation(("steps", index, "repeat_every_days"), "is only allowed when once is false")
             )
         if not step.once and step.repeat_every_days is None:
-            violations.append(
-                RuleViolation(("steps", index, "repeat_every_days"), "is required when once is false")
-            )
+            violations.append(RuleViolation(("steps", index, "repeat_every_days"), "is required when once is false"))
     return violations
 
 
@@ -421,9 +415,15 @@ class _YamlReader:
     key_marks: dict[YamlPath, Mark] = field(default_factory=dict)
     issues: list[PolicyIssue] = field(default_factory=list)
     constructor: SafeConstructor = field(default_factory=SafeConstructor)
+    seen_nodes: set[int] = field(default_factory=set)
 
     def read(self, node: Node, path: YamlPath) -> object:
         self.value_marks[path] = node.start_mark
+        if id(node) in self.seen_nodes:
+            # An alias repeats a node; refusing it also stops "billion laughs" expansion.
+            self.issues.append(PolicyIssue.at(node.start_mark, path, "aliases (*name) are not allowed"))
+            return None
+        self.seen_nodes.add(id(node))
         if isinstance(node, MappingNode):
             return self._mapping(node, path)
         if isinstance(node, SequenceNode):
@@ -436,15 +436,11 @@ class _YamlReader:
         result: dict[str, object] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, ScalarNode):
-                self.issues.append(
-                    PolicyIssue.at(key_node.start_mark, path, "field names must be plain text")
-                )
+                self.issues.append(PolicyIssue.at(key_node.start_mark, path, "field names must be plain text"))
                 continue
             key = str(key_node.value)
             if key in result:
-                self.issues.append(
-                    PolicyIssue.at(key_node.start_mark, (*path, key), "appears more than once")
-                )
+                self.issues.append(PolicyIssue.at(key_node.start_mark, (*path, key), "appears more than once"))
                 continue
             self.key_marks[(*path, key)] = key_node.start_mark
             result[key] = self.read(value_node, (*path, key))
@@ -535,7 +531,8 @@ def _syntax_issue(error: yaml.YAMLError, text: str) -> PolicyIssue:
     if isinstance(error, ReaderError):
         line = text.count("\n", 0, error.position) + 1
         column = error.position - text.rfind("\n", 0, error.position)
-        return PolicyIssue(line, column, "", f"YAML syntax error: {error.reason}: {error.character!r}")
+        code = error.character if isinstance(error.character, int) else ord(error.character)
+        return PolicyIssue(line, column, "", f"YAML syntax error: unacceptable character #x{code:04x}: {error.reason}")
     return PolicyIssue(None, None, "", f"YAML syntax error: {error}")
 
 
@@ -577,9 +574,7 @@ def parse_policy_yaml(text: str) -> PolicyDocument:
     except ValidationError as error:
         raise PolicyValidationError([_issue_from_error(e, data, reader) for e in error.errors()]) from error
     if violations:
-        raise PolicyValidationError(
-            [PolicyIssue.at(reader.mark_for(v.path), v.path, v.message) for v in violations]
-        )
+        raise PolicyValidationError([PolicyIssue.at(reader.mark_for(v.path), v.path, v.message) for v in violations])
     return doc
 
 

@@ -8,7 +8,8 @@ Decisions the dunning engine relies on:
 - A promise to pay until X (when the policy allows promises) or an exemption until X holds every step whose
   date is on or before X; those steps run on the day after X (the next business day when the policy says so).
 - Catch-up never sends stale notices or stacks repeated fees: a due reminder is skipped when a later notice
-  is also due or already done, and a due occurrence of a repeating late fee is skipped when a later one is.
+  is also due or already done, a due suspension warning when a later suspension is already done, and a due
+  occurrence of a repeating late fee when a later occurrence is due or done.
 - A paid invoice (nothing outstanding) skips every step not yet done; a step dated before the invoice was
   issued is skipped.
 """
@@ -105,7 +106,7 @@ class ScheduledStep:
     runs_on: date | None
     hold: Hold | None = None
     skip_reason: SkipReason | None = None
-    fee_minor: int | None = None
+    fee_minor: int | None = None  # late fees only: the fee on the amount outstanding now
 
 
 @dataclass(frozen=True)
@@ -208,14 +209,17 @@ def _planned_steps(policy: PolicyDocument, due_date: date, today: date) -> list[
     return sorted(planned, key=lambda p: (p.scheduled_on, p.position, p.occurrence))
 
 
+def _repeat_interval(step: Step) -> int | None:
+    return step.repeat_every_days if isinstance(step, LateFeeStep) else None
+
+
 def _occurrence_offset(step: Step, occurrence: int) -> int:
-    every = step.repeat_every_days if isinstance(step, LateFeeStep) else None
-    return step.offset + (occurrence - 1) * (every or 0)
+    return step.offset + (occurrence - 1) * (_repeat_interval(step) or 0)
 
 
 def _occurrences(step: Step, due_date: date, today: date) -> range:
     """Occurrences up to today plus the next one, so a repeating fee always shows what comes next."""
-    every = step.repeat_every_days if isinstance(step, LateFeeStep) else None
+    every = _repeat_interval(step)
     elapsed = (today - due_date).days - step.offset
     if every is None or elapsed < 0:
         return range(1, 2)
@@ -267,10 +271,7 @@ def _skip_reason(invoice: InvoiceFacts, planned: _Planned) -> SkipReason | None:
 def _hold(context: _Context, planned: _Planned) -> Hold | None:
     if planned.step.action != "reminder" and context.invoice.outstanding_minor < context.minimum_minor:
         return Hold(HoldReason.BELOW_MINIMUM, None)
-    if (
-        context.invoice.holds.disputed
-        and context.policy.exemptions.disputed_invoices is DisputeHandling.PAUSE
-    ):
+    if context.invoice.holds.disputed and context.policy.exemptions.disputed_invoices is DisputeHandling.PAUSE:
         return Hold(HoldReason.DISPUTED, None)
     covering = [(until, reason) for reason, until in _dated_holds(context) if planned.scheduled_on <= until]
     if not covering:
@@ -305,15 +306,15 @@ def _supersedes(later: ScheduledStep, earlier: ScheduledStep) -> bool:
         return False
     if earlier.step.action == "reminder":
         return later.step.action in NOTICE_ACTIONS
+    if earlier.step.action == "suspension_warning":
+        return later.step.action == "suspend" and later.status is StepStatus.DONE
     return isinstance(earlier.step, LateFeeStep) and later.step == earlier.step
 
 
 # ---- summaries ---------------------------------------------------------------------------------------------
 
 
-def forecast(
-    policy: PolicyDocument, invoice: InvoiceFacts, today: date, days: int
-) -> list[tuple[date, ScheduledStep]]:
+def forecast(policy: PolicyDocument, invoice: InvoiceFacts, today: date, days: int) -> list[tuple[date, ScheduledStep]]:
     """What the policy will do to the invoice from today through the next `days` days (today + days excluded)
     if nothing is paid, nothing changes in its holds, and each step is carried out on the day it falls due."""
     end = today + timedelta(days=days)

@@ -34,7 +34,7 @@ from cspdesk.policy.document import (
     TerminateStep,
     amount_in,
 )
-from cspdesk.policy.timeline import HoldReason, ScheduledStep, Timeline
+from cspdesk.policy.timeline import HoldReason, Timeline
 
 
 @dataclass(frozen=True)
@@ -132,8 +132,7 @@ _ENGLISH = _Words(
     suspend="{when} we suspend {families} services.",
     terminate={
         TerminateMode.DISABLE_AUTO_RENEW_AND_CANCEL_WHEN_ALLOWED: (
-            "{when} we turn off auto-renewal of your subscriptions "
-            "and cancel those that can still be cancelled."
+            "{when} we turn off auto-renewal of your subscriptions and cancel those that can still be cancelled."
         ),
         TerminateMode.DISABLE_AUTO_RENEW: "{when} we turn off auto-renewal of your subscriptions.",
     },
@@ -150,12 +149,9 @@ _ENGLISH = _Words(
     suspension_scope_all="Suspension applies to all services.",
     termination_detail={
         TerminateMode.DISABLE_AUTO_RENEW_AND_CANCEL_WHEN_ALLOWED: (
-            "Subscriptions that can no longer be cancelled are not renewed "
-            "and end at the end of their current term."
+            "Subscriptions that can no longer be cancelled are not renewed and end at the end of their current term."
         ),
-        TerminateMode.DISABLE_AUTO_RENEW: (
-            "Subscriptions are not renewed and end at the end of their current term."
-        ),
+        TerminateMode.DISABLE_AUTO_RENEW: "Subscriptions are not renewed and end at the end of their current term.",
     },
     restoring={
         FullPaymentAction.REACTIVATE: (
@@ -207,7 +203,7 @@ _ENGLISH = _Words(
         ),
     },
     held={
-        HoldReason.BELOW_MINIMUM: "The overdue amount is below {money}, so only reminders are sent.",
+        HoldReason.BELOW_MINIMUM: "As less than {money} is owed, only reminders are sent.",
         HoldReason.DISPUTED: "No further steps are taken while the invoice is disputed.",
         HoldReason.PROMISE_TO_PAY: "Further steps wait until {date}, the date by which payment was promised.",
         HoldReason.EXEMPT: "Further steps wait until {date}.",
@@ -274,8 +270,7 @@ _RUSSIAN = _Words(
     },
     restoring={
         FullPaymentAction.REACTIVATE: (
-            "После полной оплаты просроченной суммы мы возобновляем сервисы, "
-            "приостановленные по этим условиям."
+            "После полной оплаты просроченной суммы мы возобновляем сервисы, приостановленные по этим условиям."
         ),
         FullPaymentAction.REVIEW: (
             "После полной оплаты просроченной суммы наши сотрудники проверяют вашу учётную запись "
@@ -287,9 +282,7 @@ _RUSSIAN = _Words(
         DisputeHandling.IGNORE: "Спор по счёту не останавливает эти шаги.",
     },
     promises={
-        True: (
-            "Если мы зафиксировали ваше обещание оплатить счёт к определённой дате, шаги ждут до этой даты."
-        ),
+        True: "Если мы зафиксировали ваше обещание оплатить счёт к определённой дате, шаги ждут до этой даты.",
         False: "Обещание оплатить не останавливает эти шаги.",
     },
     invoice_paid="Счёт {number} оплачен.",
@@ -319,14 +312,10 @@ _RUSSIAN = _Words(
             "Если счёт не будет оплачен, {date} будет отключено автопродление подписок "
             "и отменены подписки, которые ещё можно отменить."
         ),
-        TerminateMode.DISABLE_AUTO_RENEW: (
-            "Если счёт не будет оплачен, {date} будет отключено автопродление подписок."
-        ),
+        TerminateMode.DISABLE_AUTO_RENEW: "Если счёт не будет оплачен, {date} будет отключено автопродление подписок.",
     },
     held={
-        HoldReason.BELOW_MINIMUM: (
-            "Просроченная сумма меньше {money}, поэтому мы только отправляем напоминания."
-        ),
+        HoldReason.BELOW_MINIMUM: "Поскольку сумма долга меньше {money}, мы только отправляем напоминания.",
         HoldReason.DISPUTED: "Пока счёт оспаривается, дальнейшие шаги не выполняются.",
         HoldReason.PROMISE_TO_PAY: "Дальнейшие шаги отложены до {date} — даты, к которой обещана оплата.",
         HoldReason.EXEMPT: "Дальнейшие шаги отложены до {date}.",
@@ -373,7 +362,9 @@ class _Speaker:
         return str(format_date(day, self.words.date_format, locale=self.language))
 
     def families(self, families: Iterable[ProductFamily]) -> str:
-        names = [self.words.families[family] for family in families]
+        # "other" reads as "everything else", so it goes last whatever the document's order.
+        ordered = sorted(families, key=lambda family: family is ProductFamily.OTHER)
+        names = [self.words.families[family] for family in ordered]
         return str(format_list(names, locale=self.language))
 
     def when(self, offset: int) -> str:
@@ -412,9 +403,7 @@ def _section(key: str, speaker: _Speaker, paragraphs: Iterable[str]) -> PolicySe
 def _payment_terms_section(doc: PolicyDocument, speaker: _Speaker) -> PolicySection | None:
     days = doc.payment_terms_days
     terms = (
-        speaker.words.payment_terms.format(days=speaker.days(days))
-        if days
-        else speaker.words.payment_terms_same_day
+        speaker.words.payment_terms.format(days=speaker.days(days)) if days else speaker.words.payment_terms_same_day
     )
     return _section("payment_terms", speaker, [terms])
 
@@ -468,9 +457,7 @@ def _minimum_section(doc: PolicyDocument, speaker: _Speaker) -> PolicySection | 
     if not escalates or amount_in(doc.minimum_overdue_amount, speaker.currency) == 0:
         return None
     has_reminders = any(isinstance(step, ReminderStep) for step in doc.steps)
-    template = (
-        speaker.words.minimum_with_reminders if has_reminders else speaker.words.minimum_without_reminders
-    )
+    template = speaker.words.minimum_with_reminders if has_reminders else speaker.words.minimum_without_reminders
     return _section("minimum", speaker, [template.format(money=speaker.money(doc.minimum_overdue_amount))])
 
 
@@ -509,14 +496,12 @@ def _exemptions_section(doc: PolicyDocument, speaker: _Speaker) -> PolicySection
 
 def describe_customer_status(timeline: Timeline, invoice_number: str, lang: str) -> str:
     """What the customer sees about one invoice: how overdue it is, the last step taken, anything holding the
-    steps, the next step with its date, and the suspension ahead if that is not the next step."""
+    steps, the next step with its date and, once overdue, the suspension ahead if that is not the next step."""
     speaker = _Speaker.for_language(lang, timeline.invoice.currency)
     sentences = [_invoice_sentence(timeline, invoice_number, speaker)]
     if timeline.invoice.outstanding_minor <= 0:
         return sentences[0]
-    last_done = max(timeline.done_steps, key=lambda entry: entry.runs_on or date.min, default=None)
-    if last_done is not None:
-        sentences.append(_done_sentence(last_done, speaker))
+    sentences.extend(_last_done_sentences(timeline, speaker))
     sentences.extend(_hold_sentences(timeline, speaker))
     sentences.extend(_coming_sentences(timeline, speaker))
     return " ".join(sentences)
@@ -533,9 +518,13 @@ def _invoice_sentence(timeline: Timeline, number: str, speaker: _Speaker) -> str
     return words.invoice_overdue.format(number=number, days=speaker.days(timeline.days_overdue))
 
 
-def _done_sentence(entry: ScheduledStep, speaker: _Speaker) -> str:
-    assert entry.runs_on is not None  # a done step always carries the day it was done
-    return _step_sentence(entry.step, entry.runs_on, speaker, speaker.words.done, speaker.words.terminated)
+def _last_done_sentences(timeline: Timeline, speaker: _Speaker) -> list[str]:
+    # Timeline order breaks ties, so of a warning and a suspension done the same day the suspension is told.
+    done = [(entry.runs_on, index, entry) for index, entry in enumerate(timeline.done_steps) if entry.runs_on]
+    if not done:
+        return []
+    day, _, entry = max(done, key=lambda item: item[:2])
+    return [_step_sentence(entry.step, day, speaker, speaker.words.done, speaker.words.terminated)]
 
 
 def _coming_sentences(timeline: Timeline, speaker: _Speaker) -> list[str]:
@@ -545,12 +534,10 @@ def _coming_sentences(timeline: Timeline, speaker: _Speaker) -> list[str]:
         return []
     chosen = [dated[0]]
     suspension = next((pair for pair in dated if isinstance(pair[1].step, SuspendStep)), None)
-    if suspension is not None and suspension is not dated[0]:
+    if suspension is not None and suspension is not dated[0] and timeline.days_overdue > 0:
         chosen.append(suspension)
     words = speaker.words
-    return [
-        _step_sentence(entry.step, day, speaker, words.coming, words.terminating) for day, entry in chosen
-    ]
+    return [_step_sentence(entry.step, day, speaker, words.coming, words.terminating) for day, entry in chosen]
 
 
 def _step_sentence(
