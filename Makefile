@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 CHROMIUM ?= /usr/bin/chromium
 PG_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: setup demo test lint typecheck unit test-postgres browser-deps bench clean
+.PHONY: setup demo test lint typecheck unit test-postgres browser-deps vendor clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -47,3 +47,15 @@ browser-deps:
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache test-artifacts
+
+## Refresh the vendored front-end files from the npm registry (pinned versions; never a CDN at run time).
+HTMX_VERSION := 2.0.11
+SWAGGER_UI_VERSION := 5.35.0
+vendor:
+	rm -rf /tmp/cspdesk-vendor && mkdir -p /tmp/cspdesk-vendor
+	cd /tmp/cspdesk-vendor && npm pack --silent htmx.org@$(HTMX_VERSION) swagger-ui-dist@$(SWAGGER_UI_VERSION) \
+	  && for f in *.tgz; do mkdir -p "$${f%.tgz}" && tar xzf "$$f" -C "$${f%.tgz}"; done
+	cp /tmp/cspdesk-vendor/htmx.org-$(HTMX_VERSION)/package/dist/htmx.min.js src/cspdesk/static/vendor/htmx.min.js
+	cp /tmp/cspdesk-vendor/swagger-ui-dist-$(SWAGGER_UI_VERSION)/package/swagger-ui-bundle.js \
+	   /tmp/cspdesk-vendor/swagger-ui-dist-$(SWAGGER_UI_VERSION)/package/swagger-ui.css \
+	   /tmp/cspdesk-vendor/swagger-ui-dist-$(SWAGGER_UI_VERSION)/package/LICENSE src/cspdesk/static/vendor/swagger-ui/

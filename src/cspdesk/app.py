@@ -6,7 +6,8 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from fastapi import APIRouter, FastAPI, Request
-from fastapi.responses import Response
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from cspdesk import __version__
@@ -28,7 +29,7 @@ async def _security_headers(request: Request, call_next: Callable[[Request], Awa
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")
-    if not request.url.path.startswith(("/docs", "/redoc")):
+    if request.url.path != "/docs":
         response.headers.setdefault(
             "Content-Security-Policy",
             "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'",
@@ -36,9 +37,22 @@ async def _security_headers(request: Request, call_next: Callable[[Request], Awa
     return response
 
 
+async def _swagger_ui() -> HTMLResponse:
+    """The API documentation page, with Swagger UI served from our own static files (vendored from npm)."""
+    return get_swagger_ui_html(
+        openapi_url="/openapi.json",
+        title="cspdesk API",
+        swagger_js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js",
+        swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css",
+        swagger_favicon_url="/static/favicon.svg",
+    )
+
+
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
     settings = settings or get_settings()
     app = FastAPI(
+        docs_url=None,
+        redoc_url=None,
         title="cspdesk",
         version=__version__,
         description="Billing support desk for Microsoft CSP partners. The API authenticates with bearer tokens "
@@ -49,6 +63,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.middleware("http")(_security_headers)
     errors.install(app)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
+    app.add_api_route("/docs", _swagger_ui, include_in_schema=False)
     app.state.routers = _routers()
     for router in app.state.routers:
         app.include_router(router)
