@@ -2,17 +2,64 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import importlib
+from collections.abc import Callable
+from datetime import date
+from typing import Annotated, Any
 
 import typer
 import uvicorn
 from rich.table import Table
+from sqlalchemy.orm import Session
 
 from cspdesk.cli_common import DatabaseUrl, console, settings_with
+from cspdesk.config import Settings
 from cspdesk.db import Database
 from cspdesk.demo.data import DEMO_PASSWORD, demo_already_loaded, demo_logins, load_demo
 from cspdesk.kit import clock
+from cspdesk.kit.storage import storage_for
 from cspdesk.migrations import runner
+
+# Each domain adds its part of the demo, in this order: Microsoft bills, invoices and payments, the payment
+# policy and dunning, the support desk. A loader takes (session, storage, today) or (session, today).
+DOMAIN_LOADERS = (
+    ("Microsoft bills (three months of Partner Center files)", "cspdesk.microsoft.demo", "load_microsoft_demo"),
+    ("invoices, credit notes and payments", "cspdesk.billing.demo", "load_billing_demo"),
+    ("payment policy and dunning", "cspdesk.policy.demo", "load_policy_demo"),
+    ("support desk", "cspdesk.support.demo", "load_support_demo"),
+)
+
+
+def _domain_loaders() -> list[tuple[str, Callable[..., Any]]]:
+    loaders = []
+    for label, module_name, function_name in DOMAIN_LOADERS:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name:
+                raise
+            continue
+        loaders.append((label, getattr(module, function_name)))
+    return loaders
+
+
+def _run_loader(loader: Callable[..., Any], session: Session, settings: Settings, today: date) -> None:
+    code = loader.__code__
+    if "storage" in code.co_varnames[: code.co_argcount]:
+        loader(session, storage_for(settings), today)
+    else:
+        loader(session, today)
+
+
+def load_everything(database: Database, settings: Settings, today: date) -> None:
+    """The base partner first, then each domain in its own transaction, with a line of progress each."""
+    with database.unit_of_work() as session:
+        load_demo(session, today)
+    console.print("[green]✓[/green] staff, customers, subscriptions and portal users")
+    for label, loader in _domain_loaders():
+        with console.status(f"loading {label}…"), database.unit_of_work() as session:
+            _run_loader(loader, session, settings, today)
+        console.print(f"[green]✓[/green] {label}")
 
 
 def _print_logins(base_url: str) -> None:
@@ -38,12 +85,11 @@ def register(app: typer.Typer) -> None:
         runner.upgrade(settings.database_url)
         database = Database.from_url(settings.database_url)
         with database.unit_of_work() as session:
-            if demo_already_loaded(session):
-                console.print("[yellow]demo data already loaded; keeping it[/yellow]")
-            else:
-                with console.status("loading demo data…"):
-                    load_demo(session, clock.today())
-                console.print("[green]demo data loaded[/green]")
+            loaded = demo_already_loaded(session)
+        if loaded:
+            console.print("[yellow]demo data already loaded; keeping it[/yellow]")
+        else:
+            load_everything(database, settings, clock.today())
         database.engine.dispose()
         base_url = f"http://{host}:{port}"
         _print_logins(base_url)
