@@ -128,9 +128,7 @@ class PartnerCenterClient:
             yield Subscription.model_validate(item)
 
     def get_subscription(self, customer_id: str, subscription_id: str) -> Subscription:
-        return Subscription.model_validate(
-            self._get_json(self._subscription_url(customer_id, subscription_id))
-        )
+        return Subscription.model_validate(self._get_json(self._subscription_url(customer_id, subscription_id)))
 
     def set_subscription_status(
         self, customer_id: str, subscription_id: str, status: str, *, request_id: str | None = None
@@ -174,9 +172,7 @@ class PartnerCenterClient:
 
     # Azure plan entitlements
 
-    def get_azure_entitlement(
-        self, customer_id: str, azure_plan_id: str, entitlement_id: str
-    ) -> AzureEntitlement:
+    def get_azure_entitlement(self, customer_id: str, azure_plan_id: str, entitlement_id: str) -> AzureEntitlement:
         url = self._entitlement_url(customer_id, azure_plan_id, entitlement_id)
         return AzureEntitlement.model_validate(self._get_json(url))
 
@@ -191,16 +187,12 @@ class PartnerCenterClient:
     ) -> AzureEntitlement:
         """Cancel one Azure subscription under an Azure plan (the plan itself is suspended, not cancelled)."""
         body = {"cancellationReason": cancellation_reason}
-        return self._post_entitlement_action(
-            customer_id, azure_plan_id, entitlement_id, "cancel", body, request_id
-        )
+        return self._post_entitlement_action(customer_id, azure_plan_id, entitlement_id, "cancel", body, request_id)
 
     def reactivate_azure_entitlement(
         self, customer_id: str, azure_plan_id: str, entitlement_id: str, *, request_id: str | None = None
     ) -> AzureEntitlement:
-        return self._post_entitlement_action(
-            customer_id, azure_plan_id, entitlement_id, "reactivate", None, request_id
-        )
+        return self._post_entitlement_action(customer_id, azure_plan_id, entitlement_id, "reactivate", None, request_id)
 
     def _post_entitlement_action(
         self,
@@ -212,9 +204,7 @@ class PartnerCenterClient:
         request_id: str | None,
     ) -> AzureEntitlement:
         url = self._entitlement_url(customer_id, azure_plan_id, entitlement_id)
-        request = ApiRequest(
-            "POST", f"{url}/{action}", request_id or new_request_id(), new_request_id(), body
-        )
+        request = ApiRequest("POST", f"{url}/{action}", request_id or new_request_id(), new_request_id(), body)
         response = self._transport.send(request)
         if response.content:
             return AzureEntitlement.model_validate(_as_object(response.json()))
@@ -223,10 +213,7 @@ class PartnerCenterClient:
     # Service requests
 
     def list_service_requests(self) -> list[ServiceRequest]:
-        return [
-            ServiceRequest.model_validate(item)
-            for item in self._iter_collection(self._url("servicerequests"))
-        ]
+        return [ServiceRequest.model_validate(item) for item in self._iter_collection(self._url("servicerequests"))]
 
     def get_service_request(self, service_request_id: str) -> ServiceRequest:
         return ServiceRequest.model_validate(self._get_json(self._url("servicerequests", service_request_id)))
@@ -299,9 +286,7 @@ class PartnerCenterClient:
             raise PartnerCenterError("Partner Center sent the same next page twice; stopping the listing.")
         followed.add(position)
         url = resolve_link(self._base_url, link.uri)
-        return ApiRequest(
-            "GET", url, new_request_id(), correlation_id, headers=_continuation_headers(link.headers)
-        )
+        return ApiRequest("GET", url, new_request_id(), correlation_id, headers=_continuation_headers(link.headers))
 
 
 def _continuation_headers(headers: Mapping[str, str]) -> dict[str, str]:

@@ -121,9 +121,7 @@ def _add_fault_routes(router: APIRouter, state: SimulatorState) -> None:
 
     @router.post("/faults/scripted", status_code=201)
     def script_fault(scripted: ScriptedFaultIn) -> JsonObject:
-        fault = Fault(
-            scripted.kind, retry_after_seconds=scripted.retry_after_seconds, delay_ms=scripted.delay_ms
-        )
+        fault = Fault(scripted.kind, retry_after_seconds=scripted.retry_after_seconds, delay_ms=scripted.delay_ms)
         state.faults.script(scripted.path, fault, count=scripted.count, method=scripted.method)
         return state.faults.settings()
 

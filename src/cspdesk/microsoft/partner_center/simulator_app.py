@@ -60,9 +60,7 @@ def _fault_error(fault: Fault) -> SimApiError:
         )
     if fault.kind is FaultKind.CONFLICT:
         return renewal_conflict()
-    return SimApiError(
-        500, 500, "An internal server error occurred.", error_name="InternalServerError", retryable=True
-    )
+    return SimApiError(500, 500, "An internal server error occurred.", error_name="InternalServerError", retryable=True)
 
 
 def _log_entry(request: Request, status_code: int, *, fault: Fault | None, replayed: bool) -> LoggedRequest:
@@ -216,10 +214,7 @@ def _support_routes(state: SimulatorState) -> APIRouter:
     def list_service_requests(request: Request, size: int = DEFAULT_PAGE_SIZE) -> JsonObject:
         with state.lock:
             numeric = state.numeric_enums_in_lists
-            items = [
-                render_service_request(item, numeric_enums=numeric)
-                for item in state.service_requests.values()
-            ]
+            items = [render_service_request(item, numeric_enums=numeric) for item in state.service_requests.values()]
             return copy.deepcopy(_page(request, items, "servicerequests", size))
 
     @router.get("/servicerequests/{service_request_id}")

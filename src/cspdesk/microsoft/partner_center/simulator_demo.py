@@ -21,9 +21,7 @@ def _customer(tenant_id: str, company_name: str, domain: str) -> JsonObject:
     }
 
 
-def _license_subscription(
-    subscription_id: str, offer_name: str, quantity: int, **fields: object
-) -> JsonObject:
+def _license_subscription(subscription_id: str, offer_name: str, quantity: int, **fields: object) -> JsonObject:
     return {
         "id": subscription_id,
         "offerId": "CFQ7TTC0LCHC:0002",
@@ -76,9 +74,7 @@ def seed_demo_state(state: SimulatorState) -> None:
     state.add_subscription(
         CONTOSO,
         _azure_plan("a1000000-0000-4000-8000-000000000003"),
-        azure_entitlements=[
-            {"id": "0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0", "friendlyName": "Contoso production"}
-        ],
+        azure_entitlements=[{"id": "0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0", "friendlyName": "Contoso production"}],
     )
     state.add_subscription(
         FABRIKAM,
@@ -141,10 +137,7 @@ def main() -> None:
     seed_demo_state(state)
     state.faults.configure(rate_percent=args.fault_rate)
     base_url, stop = run_simulator_in_thread(state, port=args.port)
-    print(
-        f"Partner Center simulator at {base_url} (Authorization: Bearer {DEFAULT_SIM_TOKEN}); "
-        "Ctrl+C stops it."
-    )
+    print(f"Partner Center simulator at {base_url} (Authorization: Bearer {DEFAULT_SIM_TOKEN}); Ctrl+C stops it.")
     try:
         threading.Event().wait()
     except KeyboardInterrupt:

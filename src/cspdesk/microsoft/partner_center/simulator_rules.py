@@ -31,17 +31,11 @@ def renewal_conflict() -> SimApiError:
 def check_if_match(subscription: SimSubscription, if_match: str | None) -> None:
     """412 when the caller's ETag is not the current one (no If-Match means last writer wins)."""
     if if_match is not None and if_match.strip().strip('"') != subscription.etag:
-        raise SimApiError(
-            412, 412, "The resource was changed by another request.", error_name="PreconditionFailed"
-        )
+        raise SimApiError(412, 412, "The resource was changed by another request.", error_name="PreconditionFailed")
 
 
 def _changed_fields(current: JsonObject, requested: JsonObject) -> list[str]:
-    return [
-        name
-        for name in EDITABLE_SUBSCRIPTION_FIELDS
-        if name in requested and requested[name] != current.get(name)
-    ]
+    return [name for name in EDITABLE_SUBSCRIPTION_FIELDS if name in requested and requested[name] != current.get(name)]
 
 
 def apply_subscription_patch(
@@ -220,9 +214,7 @@ def offset_from_token(collection: str, token: str | None) -> int:
     return int(offset)
 
 
-def collection_page(
-    items: list[JsonObject], *, collection: str, offset: int, size: int, next_uri: str
-) -> JsonObject:
+def collection_page(items: list[JsonObject], *, collection: str, offset: int, size: int, next_uri: str) -> JsonObject:
     """Partner Center's collection envelope for one page, with `links.next` when more items follow."""
     page = items[offset : offset + size]
     envelope: JsonObject = {

@@ -186,9 +186,7 @@ class SimulatorState:
             self.customer(customer_id)
             subscription_body = {**_subscription_defaults(str(body["id"])), **copy.deepcopy(body)}
             subscription_body.pop("attributes", None)
-            entitlements = {
-                str(item["id"]): self._entitlement(body["id"], item) for item in azure_entitlements
-            }
+            entitlements = {str(item["id"]): self._entitlement(body["id"], item) for item in azure_entitlements}
             stored = SimSubscription(customer_id, subscription_body, 1, renewal_in_progress, entitlements)
             self.subscriptions[(customer_id, stored.id)] = stored
             return stored

@@ -152,9 +152,7 @@ class PartnerCenterTransport:
         if response.is_success:
             return response
         retry_after = parse_retry_after(response.headers.get("Retry-After"))
-        return error_from_response(
-            response.status_code, _decoded_json(response), retry_after_seconds=retry_after
-        )
+        return error_from_response(response.status_code, _decoded_json(response), retry_after_seconds=retry_after)
 
     def _headers(self, request: ApiRequest) -> dict[str, str]:
         return {
