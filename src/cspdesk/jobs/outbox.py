@@ -34,8 +34,12 @@ def enqueue(
     not_before: datetime | None = None,
     subject_type: str = "",
     subject_id: str = "",
+    max_attempts: int | None = None,
 ) -> Enqueued:
-    """Add an action unless one with the same idempotency key exists; never the same action twice."""
+    """Add an action unless one with the same idempotency key exists; never the same action twice.
+
+    A key is spent once used, even if its message was cancelled: to decide an action again, use a new key.
+    """
     existing = session.execute(
         select(OutboxMessage).where(OutboxMessage.idempotency_key == idempotency_key)
     ).scalar_one_or_none()
@@ -52,7 +56,10 @@ def enqueue(
         created_at=now,
         subject_type=subject_type,
         subject_id=subject_id,
+        result="",
     )
+    if max_attempts is not None:
+        message.max_attempts = max_attempts
     session.add(message)
     session.flush()
     return Enqueued(message, created=True)
@@ -61,3 +68,30 @@ def enqueue(
 def payload_of(message: OutboxMessage) -> dict[str, Any]:
     data: dict[str, Any] = json.loads(message.payload_json)
     return data
+
+
+def cancel_pending(
+    session: Session, kind: str, subject_type: str, subject_id: str, *, keep: str, reason: str
+) -> list[OutboxMessage]:
+    """Cancel not-yet-started messages of `kind` about one subject (except the key `keep`): a newer decision wins.
+
+    Messages leased by a worker are in flight and finish; the per-subject ordering runs the newer one after them.
+    """
+    now = clock.now()
+    stmt = select(OutboxMessage).where(
+        OutboxMessage.kind == kind,
+        OutboxMessage.subject_type == subject_type,
+        OutboxMessage.subject_id == subject_id,
+        OutboxMessage.status == "pending",
+        OutboxMessage.idempotency_key != keep,
+    )
+    cancelled = []
+    for message in session.execute(stmt).scalars():
+        if message.locked_until is not None and message.locked_until > now:
+            continue
+        message.status = "cancelled"
+        message.result = reason
+        message.done_at = now
+        cancelled.append(message)
+    session.flush()
+    return cancelled

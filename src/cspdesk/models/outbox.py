@@ -33,5 +33,7 @@ class OutboxMessage(IdMixin, Base):
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # What the handler did, in words for staff ("suspended in Partner Center", "already active").
+    result: Mapped[str] = mapped_column(Text, default="")
     subject_type: Mapped[str] = mapped_column(String(40), default="")
     subject_id: Mapped[str] = mapped_column(String(80), default="", index=True)
