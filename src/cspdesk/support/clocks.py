@@ -1,0 +1,56 @@
+"""SLA glue: replay a ticket's stored events on its customer's plan calendar and keep the due columns current."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from cspdesk.models.support import Ticket
+from cspdesk.models.support import TicketEvent as StoredEvent
+from cspdesk.models.support_plans import SupportPlan
+from cspdesk.support import plans, repository
+from cspdesk.support.sla import SlaState, TicketEvent, TicketStatus, compute_sla
+
+SLA_EVENT_KINDS = frozenset({"created", "first_reply", "status"})
+
+
+def sla_events(stored: Sequence[StoredEvent]) -> list[TicketEvent]:
+    """The events the SLA clocks read, in time order."""
+    events: list[TicketEvent] = []
+    for event in stored:
+        if event.kind == "created":
+            events.append(TicketEvent.created(event.at))
+        elif event.kind == "first_reply":
+            events.append(TicketEvent.first_public_reply_by_agent(event.at))
+        elif event.kind == "status" and event.to_status:
+            events.append(TicketEvent.status_changed(event.at, TicketStatus(event.to_status)))
+    return events
+
+
+def sla_state(ticket: Ticket, plan: SupportPlan | None, stored: Sequence[StoredEvent], now: datetime) -> SlaState:
+    calendar = plans.calendar_of(plan)
+    return compute_sla(calendar, plans.targets_of(plan, ticket.severity), sla_events(stored), now)
+
+
+def state_of(session: Session, ticket: Ticket, now: datetime) -> SlaState:
+    plan = plans.plan_for_customer(session, ticket.customer_id)
+    return sla_state(ticket, plan, repository.events_of(session, ticket.id), now)
+
+
+def refresh(session: Session, ticket: Ticket, now: datetime) -> SlaState:
+    """Recompute the ticket's SLA columns; called after every event."""
+    session.flush()
+    state = state_of(session, ticket, now)
+    apply_state(ticket, state)
+    return state
+
+
+def apply_state(ticket: Ticket, state: SlaState) -> None:
+    ticket.first_response_due_at = state.first_response_due_at
+    ticket.resolution_due_at = state.resolution_due_at
+    ticket.first_response_breached = state.first_response_breached
+    ticket.resolution_breached = state.resolution_breached
+    ticket.sla_breached = state.first_response_breached or state.resolution_breached
+    ticket.microsoft_minutes = state.microsoft_elapsed_minutes
