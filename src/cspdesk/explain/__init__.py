@@ -1,0 +1,1 @@
+"""Billing questions answered: every invoice line in plain words, and why an invoice differs from another one."""
