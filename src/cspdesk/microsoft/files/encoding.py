@@ -36,10 +36,10 @@ def check_not_empty(path: Path, label: str) -> None:
         if not first:
             raise EmptyFileError(label, "the file is empty (0 bytes)", hint=_REDOWNLOAD_HINT)
         chunk = first.removeprefix(UTF8_BOM)
-        while chunk is not None and not chunk.strip():
-            chunk = stream.read(_CHUNK) or None
-        if chunk is None:
-            raise EmptyFileError(label, "the file contains only whitespace", hint=_REDOWNLOAD_HINT)
+        while not chunk.strip():
+            chunk = stream.read(_CHUNK)
+            if not chunk:
+                raise EmptyFileError(label, "the file contains only whitespace", hint=_REDOWNLOAD_HINT)
 
 
 def check_supported_encoding(path: Path, label: str) -> None:
@@ -98,9 +98,7 @@ def find_invalid_utf8(path: Path) -> InvalidUtf8 | None:
             decoded = data[:consumed]
             newlines_before += decoded.count(b"\n")
             last_newline = decoded.rfind(b"\n")
-            last_line_start = (
-                decoded[last_newline + 1 :] if last_newline >= 0 else last_line_start + decoded
-            )[-65536:]
+            last_line_start = (decoded[last_newline + 1 :] if last_newline >= 0 else last_line_start + decoded)[-65536:]
             base += consumed
             pending = data[consumed:]
             if final:

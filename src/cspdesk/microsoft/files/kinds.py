@@ -11,6 +11,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import Enum, StrEnum
 
+from cspdesk.microsoft.files.errors import UnknownFileKindError
+
 
 class FileKind(StrEnum):
     NCE_RECON = "nce-recon"
@@ -227,9 +229,7 @@ LEGACY_LICENSE = KindSpec(
     amount_columns=("Amount", "TotalOtherDiscount", "Subtotal", "Tax", "TotalForCustomer"),
 )
 
-KIND_SPECS: dict[FileKind, KindSpec] = {
-    spec.kind: spec for spec in (NCE_RECON, DAILY_USAGE, LEGACY_LICENSE)
-}
+KIND_SPECS: dict[FileKind, KindSpec] = {spec.kind: spec for spec in (NCE_RECON, DAILY_USAGE, LEGACY_LICENSE)}
 
 # Keys are lower case: header names are compared case-insensitively.
 _ALIASES: dict[str, str] = {

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+from array import array
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from cspdesk.microsoft.files.encoding import UTF8_BOM
 from cspdesk.microsoft.files.errors import FileEncodingError, MalformedCsvError, TruncatedFileError
 
 ROW_INDEX = "__row"
+OVERFLOW = "__overflow"
 LINE_NO = "line_no"
 _HEADER_READ_LIMIT = 1 << 20
 _TAIL_BYTES = 1 << 20
@@ -77,7 +79,12 @@ def read_last_record(path: Path) -> LastRecord | None:
 
 def check_last_record(path: Path, label: str, *, field_count: int, physical_lines: int) -> None:
     last = read_last_record(path)
-    if last is None or last.field_count >= field_count:
+    if last is None:  # quotes do not pair up near the end: let the strict parser say what is wrong, if anything
+        problem = diagnose_structure(path, label, field_count=field_count)
+        if problem is not None:
+            raise problem
+        return
+    if last.field_count >= field_count:
         return
     line = physical_lines - last.trailing_blank_lines - last.lines_spanned + 1
     raise TruncatedFileError(
@@ -92,21 +99,49 @@ def physical_line_count(path: Path) -> pl.LazyFrame:
     return pl.scan_lines(path).select(pl.len().alias("physical_lines"))
 
 
-def record_start_lines(path: Path) -> pl.DataFrame:
-    """Physical line number of each data record, for files whose quoted fields contain line breaks.
+def record_starts_by_quote_parity(path: Path, label: str) -> pl.DataFrame | None:
+    """Physical line of each data record, for files whose quoted fields contain line breaks (vectorised).
 
-    A line starts a record when the quotes before it are balanced; blank lines are records for Polars too.
+    A line starts a record when the quotes before it pair up; blank lines are records for Polars too.
+    None when the file's quotes do not pair up (a quote never closed, or a stray quote inside a value).
     """
     quotes = pl.col("line").str.count_matches('"', literal=True).fill_null(0)
-    return (
+    lines = (
         pl.scan_lines(path, row_index_name="__physical")
-        .with_columns(quotes_before=quotes.cum_sum() - quotes)
+        .select(pl.col("__physical"), quotes.alias("quotes"))
+        .with_columns(quotes_before=pl.col("quotes").cum_sum() - pl.col("quotes"))
+        .collect(engine="streaming")
+    )
+    if lines.height and (lines["quotes_before"][-1] + lines["quotes"][-1]) % 2:
+        return None
+    return (
+        lines.lazy()
         .filter(pl.col("quotes_before") % 2 == 0)
         .select((pl.col("__physical").cast(pl.Int64) + 1).alias(LINE_NO))
         .slice(1)
         .with_row_index(ROW_INDEX)
-        .collect(engine="streaming")
+        .collect()
     )
+
+
+def record_starts_by_csv(path: Path, label: str) -> pl.DataFrame:
+    """Physical line of each data record as Python's csv parser sees them; raises on a broken record."""
+    starts = array("q")
+    previous_limit = csv.field_size_limit(_FIELD_LIMIT)
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as stream:
+            reader = csv.reader(stream, strict=True)
+            record_start = 1
+            try:
+                for _ in reader:
+                    starts.append(record_start)
+                    record_start = reader.line_num + 1
+            except csv.Error as error:
+                raise _csv_error(label, str(error), record_start) from error
+    finally:
+        csv.field_size_limit(previous_limit)
+    lines = pl.Series(LINE_NO, starts[1:], dtype=pl.Int64)
+    return lines.to_frame().with_row_index(ROW_INDEX)
 
 
 def diagnose_structure(path: Path, label: str, *, field_count: int) -> MalformedCsvError | None:
@@ -133,14 +168,11 @@ def _first_structure_problem(path: Path, label: str, field_count: int) -> Malfor
     return None
 
 
-def _field_count_problem(
-    label: str, fields: list[str], field_count: int, line: int
-) -> MalformedCsvError | None:
+def _field_count_problem(label: str, fields: list[str], field_count: int, line: int) -> MalformedCsvError | None:
     if len(fields) > field_count:
         return MalformedCsvError(
             label,
-            f"the row has {len(fields)} fields but the header has {field_count} "
-            "(an unquoted comma inside a value?)",
+            f"the row has {len(fields)} fields but the header has {field_count} (an unquoted comma inside a value?)",
             line=line,
         )
     return None
@@ -154,4 +186,6 @@ def _csv_error(label: str, message: str, record_start: int) -> MalformedCsvError
             line=record_start,
             hint="The file was probably cut short or edited by hand; download it again",
         )
-    return MalformedCsvError(label, f"malformed CSV ({message})", line=record_start)
+    return MalformedCsvError(
+        label, f"malformed CSV: {message} (a quote inside a value that is not doubled?)", line=record_start
+    )
