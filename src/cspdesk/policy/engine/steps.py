@@ -1,0 +1,179 @@
+"""Carrying out one due step of one invoice, exactly once per (invoice, step, policy version)."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cspdesk.jobs.email import enqueue_email
+from cspdesk.kit import clock
+from cspdesk.models.policy import DunningAction
+from cspdesk.models.subscription import Subscription
+from cspdesk.policy import ledger, suspensions
+from cspdesk.policy.document import LateFeeDestination, LateFeeStep, SuspendStep, TerminateMode, TerminateStep
+from cspdesk.policy.engine.state import SKIPPED, CustomerState, OpenInvoice
+from cspdesk.policy.exposure import cancellation_allowed_until
+from cspdesk.policy.notices import compose_notice
+from cspdesk.policy.timeline import ScheduledStep
+
+
+@dataclass
+class StepContext:
+    session: Session
+    state: CustomerState
+    base_url: str
+    details: dict[str, Any] = field(default_factory=dict)
+    outbox_message_id: uuid.UUID | None = None
+
+
+def notice_key(item: OpenInvoice, key: str) -> str:
+    """One notice per (customer, invoice, step, policy version), however often the engine runs."""
+    return f"dunning:{item.invoice.customer_id}:{item.invoice.id}:{key}:{item.version.id}"
+
+
+def _action_row(item: OpenInvoice, key: str, action: str, today: date) -> DunningAction:
+    """The row whose unique (invoice, step, policy version) makes the step happen once; a concurrent run that
+    inserts the same key fails the customer's savepoint, and that customer is left to the run that won."""
+    return DunningAction(
+        customer_id=item.invoice.customer_id,
+        invoice_id=item.invoice.id,
+        step_key=key,
+        policy_version_id=item.version.id,
+        action=action,
+        action_date=today,
+        created_at=clock.now(),
+    )
+
+
+def record_skipped(session: Session, item: OpenInvoice, entry: ScheduledStep, today: date) -> None:
+    """A step the timeline skips (superseded, before issue) is noted so the daily selection stops offering it."""
+    if entry.key in item.recorded:
+        return
+    row = _action_row(item, entry.key, SKIPPED, today)
+    row.details_json = json.dumps({"reason": entry.skip_reason.value if entry.skip_reason else ""})
+    session.add(row)
+    item.recorded.add(entry.key)
+
+
+def carry_out(ctx: StepContext, item: OpenInvoice, entry: ScheduledStep) -> DunningAction | None:
+    """Do one due step once: act, send the notice the step names, and record it under its key."""
+    if entry.key in item.recorded:
+        return None
+    today = ctx.state.today
+    row = _action_row(item, entry.key, entry.step.action, today)
+    item.recorded.add(entry.key)
+    item.mark_done(entry.key, today)
+    ctx.details, ctx.outbox_message_id = {}, None
+    _ACTIONS[entry.step.action](ctx, item, entry)
+    if entry.step.template is not None:
+        _notify(ctx, item, entry)
+    row.details_json = json.dumps(ctx.details, sort_keys=True, default=str)
+    row.outbox_message_id = ctx.outbox_message_id
+    ctx.session.add(row)
+    return row
+
+
+def _notify(ctx: StepContext, item: OpenInvoice, entry: ScheduledStep) -> None:
+    rendered = compose_notice(
+        ctx.state.customer, item.invoice, item.timeline, entry.key, entry.step.action, ctx.base_url
+    )
+    if rendered is None:
+        ctx.details["notice"] = "no billing contact: nothing sent"
+        return
+    enqueued = enqueue_email(
+        ctx.session,
+        notice_key(item, entry.key),
+        rendered=rendered,
+        subject_type="invoice",
+        subject_id=str(item.invoice.id),
+    )
+    ctx.outbox_message_id = enqueued.message.id
+    ctx.details["notice_to"] = rendered.to
+
+
+def _nothing(ctx: StepContext, item: OpenInvoice, entry: ScheduledStep) -> None:
+    return None
+
+
+def _late_fee(ctx: StepContext, item: OpenInvoice, entry: ScheduledStep) -> None:
+    step = entry.step
+    assert isinstance(step, LateFeeStep)
+    fee = entry.fee_minor or 0
+    ctx.details["fee_minor"] = fee
+    if fee <= 0:
+        return
+    description = f"Late fee {step.percent}% on invoice {item.invoice.number}"
+    if item.policy.late_fee_destination is LateFeeDestination.NEXT_RUN:
+        ctx.details["one_off_charge_id"] = str(
+            ledger.create_late_fee_charge(ctx.session, item.invoice, fee, description).id
+        )
+        return
+    fee_invoice = ledger.create_late_fee_invoice(
+        ctx.session, item.invoice, fee, description, item.policy.payment_terms_days, ctx.state.today
+    )
+    ctx.details["late_fee_invoice"] = fee_invoice.number
+
+
+def _active_subscriptions(ctx: StepContext, families: list[str]) -> list[Subscription]:
+    suspended = {s.subscription_id for s in ctx.state.open_suspensions}
+    stmt = select(Subscription).where(
+        Subscription.customer_id == ctx.state.customer.id,
+        Subscription.status == "active",
+        Subscription.product_family.in_(families),
+    )
+    subs = ctx.session.execute(stmt.order_by(Subscription.product_name, Subscription.id)).scalars()
+    return [sub for sub in subs if sub.id not in suspended]
+
+
+def _suspend(ctx: StepContext, item: OpenInvoice, entry: ScheduledStep) -> None:
+    step = entry.step
+    assert isinstance(step, SuspendStep)
+    reason = f"invoice {item.invoice.number} overdue: step {entry.key} of policy v{item.version.version}"
+    made = []
+    for subscription in _active_subscriptions(ctx, [family.value for family in step.families]):
+        suspension = suspensions.suspend(
+            ctx.session,
+            subscription,
+            source="policy",
+            reason=reason,
+            actor=None,
+            invoice_id=item.invoice.id,
+            policy_version_id=item.version.id,
+        )
+        ctx.state.open_suspensions.append(suspension)
+        made.append(subscription.microsoft_id)
+    ctx.details["suspended"] = made
+
+
+def _terminate(ctx: StepContext, item: OpenInvoice, entry: ScheduledStep) -> None:
+    """Turn auto-renew off in cspdesk and list what may still be cancelled; the connector has no cancel call yet."""
+    step = entry.step
+    assert isinstance(step, TerminateStep)
+    today = ctx.state.today
+    stmt = select(Subscription).where(
+        Subscription.customer_id == ctx.state.customer.id, Subscription.status.in_(("active", "suspended"))
+    )
+    auto_renew_off, cancellable = [], []
+    for subscription in ctx.session.execute(stmt).scalars():
+        if subscription.auto_renew:
+            subscription.auto_renew = False
+            auto_renew_off.append(subscription.microsoft_id)
+        until = cancellation_allowed_until(subscription, today)
+        if step.mode is TerminateMode.DISABLE_AUTO_RENEW_AND_CANCEL_WHEN_ALLOWED and until is not None:
+            cancellable.append({"subscription": subscription.microsoft_id, "cancel_by": until.isoformat()})
+    ctx.details.update({"auto_renew_off": auto_renew_off, "cancel_in_partner_center": cancellable})
+
+
+_ACTIONS = {
+    "reminder": _nothing,
+    "suspension_warning": _nothing,
+    "late_fee": _late_fee,
+    "suspend": _suspend,
+    "terminate": _terminate,
+}
