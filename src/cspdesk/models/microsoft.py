@@ -23,7 +23,7 @@ class ImportBatch(IdMixin, Base):
 
     kind: Mapped[str] = mapped_column(String(20))
     file_name: Mapped[str] = mapped_column(String(255))
-    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)  # one import per file content
     size_bytes: Mapped[int] = mapped_column(BigInteger)
     row_count: Mapped[int] = mapped_column(Integer)
     new_row_count: Mapped[int] = mapped_column(Integer, default=0)
@@ -52,6 +52,7 @@ class CostLine(IdMixin, Base):
     )
 
     batch_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("import_batches.id", ondelete="CASCADE"), index=True)
+    file_kind: Mapped[str] = mapped_column(String(20), default="nce-recon")  # nce-recon | legacy-license
     row_key: Mapped[str] = mapped_column(String(64))
     line_no: Mapped[int] = mapped_column(Integer)
     billed: Mapped[bool] = mapped_column(Boolean)

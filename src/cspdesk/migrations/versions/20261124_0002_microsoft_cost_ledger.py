@@ -47,10 +47,10 @@ def upgrade() -> None:
             ["superseded_by_id"], ["import_batches.id"], name=op.f("fk_import_batches_superseded_by_id_import_batches")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_import_batches")),
+        sa.UniqueConstraint("sha256", name=op.f("uq_import_batches_sha256")),
     )
     with op.batch_alter_table("import_batches", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_import_batches_invoice_number"), ["invoice_number"], unique=False)
-        batch_op.create_index(batch_op.f("ix_import_batches_sha256"), ["sha256"], unique=False)
 
     op.create_table(
         "microsoft_invoices",
@@ -106,6 +106,7 @@ def upgrade() -> None:
     op.create_table(
         "cost_lines",
         sa.Column("batch_id", sa.Uuid(), nullable=False),
+        sa.Column("file_kind", sa.String(length=20), nullable=False),
         sa.Column("row_key", sa.String(length=64), nullable=False),
         sa.Column("line_no", sa.Integer(), nullable=False),
         sa.Column("billed", sa.Boolean(), nullable=False),
@@ -248,7 +249,6 @@ def downgrade() -> None:
     op.drop_table("microsoft_invoice_totals")
     op.drop_table("microsoft_invoices")
     with op.batch_alter_table("import_batches", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_import_batches_sha256"))
         batch_op.drop_index(batch_op.f("ix_import_batches_invoice_number"))
 
     op.drop_table("import_batches")

@@ -1,0 +1,178 @@
+"""Reconciliation lines (NCE and legacy) into the cost ledger: one CostLine per new row key, bulk inserted."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, cast
+
+import polars as pl
+from sqlalchemy import String, Table, select
+from sqlalchemy.orm import Session
+
+from cspdesk.kit.money import to_minor
+from cspdesk.microsoft.files import KIND_SPECS, LINE_NO, PRODUCT_KIND, ROW_KEY, FileKind, with_row_keys
+from cspdesk.microsoft.imports.facts import FAMILY, SUBSCRIPTION, TENANT
+from cspdesk.microsoft.imports.parties import Parties, chunked
+from cspdesk.models.microsoft import CostLine
+
+CHUNK_ROWS = 5_000
+_MINOR = {"subtotal_minor", "tax_minor", "total_minor"}
+_DECIMALS = {"unit_price", "effective_unit_price", "quantity", "billable_quantity", "exchange_rate"}
+_MAPPED = {
+    FileKind.NCE_RECON: {
+        "invoice_number": "InvoiceNumber",
+        "order_id": "OrderId",
+        "order_date": "OrderDate",
+        "product_id": "ProductId",
+        "sku_id": "SkuId",
+        "availability_id": "AvailabilityId",
+        "sku_name": "SkuName",
+        "product_name": "ProductName",
+        "publisher_name": "PublisherName",
+        "charge_type": "ChargeType",
+        "charge_start_date": "ChargeStartDate",
+        "charge_end_date": "ChargeEndDate",
+        "subscription_start_date": "SubscriptionStartDate",
+        "subscription_end_date": "SubscriptionEndDate",
+        "term_and_billing_cycle": "TermAndBillingCycle",
+        "billing_frequency": "BillingFrequency",
+        "unit_type": "UnitType",
+        "unit_price": "UnitPrice",
+        "effective_unit_price": "EffectiveUnitPrice",
+        "quantity": "Quantity",
+        "billable_quantity": "BillableQuantity",
+        "currency": "Currency",
+        "pricing_currency": "PricingCurrency",
+        "exchange_rate": "PCToBCExchangeRate",
+        "exchange_rate_date": "PCToBCExchangeRateDate",
+        "subtotal_minor": "Subtotal",
+        "tax_minor": "TaxTotal",
+        "total_minor": "Total",
+        "price_adjustment_description": "PriceAdjustmentDescription",
+        "credit_reason_code": "CreditReasonCode",
+        "promotion_id": "PromotionId",
+        "reference_id": "ReferenceId",
+        "meter_description": "MeterDescription",
+    },
+    FileKind.LEGACY_LICENSE: {
+        "order_id": "OrderId",
+        "product_id": "DurableOfferId",
+        "sku_id": "OfferId",
+        "sku_name": "OfferName",
+        "product_name": "OfferName",
+        "charge_type": "ChargeType",
+        "charge_start_date": "ChargeStartDate",
+        "charge_end_date": "ChargeEndDate",
+        "subscription_start_date": "SubscriptionStartDate",
+        "subscription_end_date": "SubscriptionEndDate",
+        "term_and_billing_cycle": "BillingCycleType",
+        "billing_frequency": "BillingCycleType",
+        "unit_price": "UnitPrice",
+        "effective_unit_price": "UnitPrice",
+        "quantity": "Quantity",
+        "billable_quantity": "Quantity",
+        "currency": "Currency",
+        "pricing_currency": "Currency",
+        "subtotal_minor": "Subtotal",
+        "tax_minor": "Tax",
+        "total_minor": "TotalForCustomer",
+    },
+}
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    new_rows: int
+    existing_rows: int
+
+
+def _target(name: str, source: str) -> pl.Expr:
+    expr = pl.col(source)
+    column_type = CostLine.__table__.c[name].type
+    if isinstance(column_type, String) and name not in _MINOR and name not in _DECIMALS:
+        expr = expr.cast(pl.String).str.strip_chars().fill_null("")
+        if column_type.length is not None:
+            expr = expr.str.slice(0, column_type.length)
+    return expr.alias(name)
+
+
+def _extra_json(kind: FileKind, extra_columns: tuple[str, ...]) -> pl.Expr:
+    mapped = set(_MAPPED[kind].values()) | {"CustomerId", "SubscriptionId", "SyndicationPartnerSubscriptionNumber"}
+    kept = [c.name for c in KIND_SPECS[kind].columns if c.name not in mapped] + list(extra_columns)
+    return pl.struct([pl.col(name).cast(pl.String) for name in kept]).struct.json_encode().alias("extra_json")
+
+
+def line_frame(rows: pl.LazyFrame, kind: FileKind, extra_columns: tuple[str, ...]) -> pl.LazyFrame:
+    """Rows shaped as CostLine columns (ids still as text), with their row keys."""
+    keyed = with_row_keys(rows, kind)
+    kind_column = pl.col(PRODUCT_KIND) if kind is FileKind.NCE_RECON else pl.lit("license")
+    exchange = pl.col("PCToBCExchangeRate") if kind is FileKind.NCE_RECON else pl.lit(None, pl.Decimal(38, 18))
+    publisher = [] if kind is FileKind.NCE_RECON else [pl.lit("Microsoft").alias("publisher_name")]
+    return keyed.select(
+        pl.lit(str(kind)).alias("file_kind"),
+        pl.col(ROW_KEY).alias("row_key"),
+        pl.col(LINE_NO).alias("line_no"),
+        pl.col(TENANT).alias("customer_id"),
+        pl.col(SUBSCRIPTION).alias("microsoft_subscription_id"),
+        pl.col(FAMILY).alias("product_family"),
+        kind_column.alias("product_kind"),
+        exchange.alias("__rate"),
+        *publisher,
+        *[_target(name, source) for name, source in _MAPPED[kind].items() if name != "exchange_rate"],
+        _extra_json(kind, extra_columns),
+    )
+
+
+def _exact(value: Decimal | None, default: Decimal) -> Decimal:
+    return default if value is None else value.normalize()
+
+
+def _to_row(
+    record: dict[str, Any], batch_id: uuid.UUID, billed: bool, parties: Parties, invoice: str
+) -> dict[str, Any]:
+    currency = record["currency"]
+    row = {key: value for key, value in record.items() if key != "__rate"}
+    for name in _DECIMALS - {"exchange_rate"}:
+        row[name] = _exact(record.get(name), Decimal(0))
+    row["exchange_rate"] = _exact(record["__rate"], Decimal(1))
+    for name in _MINOR:
+        row[name] = to_minor(record[name] or Decimal(0), currency, ROUND_HALF_UP)
+    row["customer_id"] = parties.customers[record["customer_id"]]
+    row["subscription_id"] = parties.subscriptions.get(record["microsoft_subscription_id"])
+    row["invoice_number"] = record.get("invoice_number") or invoice
+    row.update(batch_id=batch_id, billed=billed, id=uuid.uuid4())
+    return row
+
+
+def _existing_keys(session: Session, keys: list[str]) -> set[str]:
+    found: set[str] = set()
+    for part in chunked(keys):
+        found.update(session.execute(select(CostLine.row_key).where(CostLine.row_key.in_(part))).scalars())
+    return found
+
+
+def load_cost_lines(
+    session: Session,
+    frame: pl.LazyFrame,
+    *,
+    batch_id: uuid.UUID,
+    billed: bool,
+    parties: Parties,
+    invoice_number: str,
+    progress: Callable[[float], None],
+    total_rows: int,
+) -> LoadResult:
+    """Insert the lines whose row key is new; lines already in the ledger (a re-export) are skipped."""
+    new = existing = done = 0
+    for chunk in frame.collect(engine="streaming").iter_slices(CHUNK_ROWS):
+        known = _existing_keys(session, chunk["row_key"].to_list())
+        fresh = chunk.filter(~pl.col("row_key").is_in(sorted(known))) if known else chunk
+        if fresh.height:
+            rows = [_to_row(r, batch_id, billed, parties, invoice_number) for r in fresh.iter_rows(named=True)]
+            session.execute(cast(Table, CostLine.__table__).insert(), rows)
+        new, existing, done = new + fresh.height, existing + chunk.height - fresh.height, done + chunk.height
+        progress(done / max(total_rows, 1))
+    return LoadResult(new, existing)

@@ -1,0 +1,205 @@
+"""Console pages: import Partner Center files, the cost ledger, Microsoft invoices and payables, reconciliation."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.datastructures import UploadFile
+
+from cspdesk.auth.permissions import Permission
+from cspdesk.auth.principal import Principal
+from cspdesk.kit import clock
+from cspdesk.kit.errors import AppError
+from cspdesk.kit.pagination import paginate
+from cspdesk.kit.storage import storage_for
+from cspdesk.microsoft import uploads
+from cspdesk.microsoft.imports import import_file
+from cspdesk.microsoft.ledger import cost_ledger
+from cspdesk.microsoft.ledger import queries as ledger_queries
+from cspdesk.microsoft.payables import queries, service
+from cspdesk.microsoft.schemas import MicrosoftInvoiceIn, MicrosoftPaymentIn
+from cspdesk.microsoft.views_support import bar_chart, month_bounds
+from cspdesk.web import forms
+from cspdesk.web.csrf import verify_csrf
+from cspdesk.web.deps import DbSession, console
+from cspdesk.web.templating import render
+
+router = APIRouter(prefix="/console/microsoft", include_in_schema=False, dependencies=[Depends(verify_csrf)])
+P = Permission
+
+
+@router.get("/imports", response_class=HTMLResponse)
+def imports_page(
+    request: Request,
+    session: DbSession,
+    principal: Annotated[Principal, Depends(console(P.COST_LEDGER_READ))],
+    page: int = 1,
+) -> Response:
+    result = paginate(session, ledger_queries.readable_batches(principal), page, 25)
+    limit = request.app.state.settings.upload_max_bytes
+    return render(request, "microsoft/imports.html", {"page": result, "upload_max_bytes": limit})
+
+
+def _summary_fragment(request: Request, summary: dict[str, Any] | None, error: AppError | None) -> Response:
+    return render(request, "microsoft/_summary.html", {"summary": summary, "error": error})
+
+
+@router.post("/imports", response_class=HTMLResponse)
+async def imports_upload(
+    request: Request,
+    session: DbSession,
+    principal: Annotated[Principal, Depends(console(P.IMPORTS_WRITE))],
+) -> Response:
+    settings = request.app.state.settings
+    try:
+        uploads.refuse_declared_size(request.headers.get("content-length"), settings.upload_max_bytes)
+        form = await request.form()
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile) or not upload.filename:
+            raise AppError("choose a Partner Center CSV file to import")
+        with uploads.temp_upload() as (path, stream):
+            await uploads.copy_upload(upload, stream, settings.upload_max_bytes)
+            summary = import_file(
+                session,
+                principal,
+                storage_for(settings),
+                path,
+                kind=str(form.get("kind") or "auto"),
+                dry_run=form.get("dry_run") == "1",
+                skip_invalid=form.get("skip_invalid") == "1",
+                file_name=upload.filename,
+                terms_days=settings.microsoft_payment_terms_days,
+            )
+    except AppError as error:
+        return _summary_fragment(request, None, error)
+    return _summary_fragment(request, summary.to_dict(), None)
+
+
+@router.get("/imports/{batch_id}", response_class=HTMLResponse)
+def import_detail(
+    request: Request,
+    batch_id: uuid.UUID,
+    session: DbSession,
+    principal: Annotated[Principal, Depends(console(P.COST_LEDGER_READ))],
+) -> Response:
+    batch = ledger_queries.access_batch(session, principal, batch_id)
+    summary = json.loads(batch.summary_json or "{}")
+    return render(request, "microsoft/batch.html", {"batch": batch, "summary": summary})
+
+
+@router.get("/ledger", response_class=HTMLResponse)
+def ledger_page(
+    request: Request,
+    session: DbSession,
+    principal: Annotated[Principal, Depends(console(P.COST_LEDGER_READ))],
+    customer: str = "",
+    period: str = "",
+) -> Response:
+    customers = ledger_queries.customers_with_costs(session, principal)
+    start, end = month_bounds(period)
+    ledger = None
+    if customer:
+        try:
+            ledger = cost_ledger(session, principal, uuid.UUID(customer), start, end)
+        except ValueError:
+            ledger = None
+    context = {"customers": customers, "customer": customer, "period": f"{start:%Y-%m}", "ledger": ledger}
+    return render(request, "microsoft/ledger.html", context)
+
+
+def _payables_context(request: Request, session: DbSession, principal: Principal) -> dict[str, Any]:
+    settings = request.app.state.settings
+    report = queries.payables(
+        session, principal, clock.today(), horizon_days=90, warning_days=settings.payables_warning_days
+    )
+    weeks = report.due_by_week()
+    series = [(f"{week:%d %b}", sum(amounts.values())) for week, amounts in weeks[:12]]
+    return {"report": report, "chart": bar_chart(series), "weeks": weeks[:12], "errors": {}, "values": {}}
+
+
+@router.get("/payables", response_class=HTMLResponse)
+def payables_page(
+    request: Request,
+    session: DbSession,
+    principal: Annotated[Principal, Depends(console(P.PAYABLES_READ))],
+) -> Response:
+    return render(request, "microsoft/payables.html", _payables_context(request, session, principal))
+
+
+def _decimal(text: str) -> Decimal | None:
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        return None
+
+
+@router.post("/invoices", response_class=HTMLResponse)
+async def invoice_create(
+    request: Request,
+    session: DbSession,
+    principal: Annotated[Principal, Depends(console(P.PAYABLES_WRITE))],
+) -> Response:
+    values = forms.text_fields(await request.form(), ["number", "invoice_date", "currency", "amount", "due_date"])
+    data, errors = forms.validate(
+        MicrosoftInvoiceIn,
+        {
+            "number": values.get("number", ""),
+            "invoice_date": values.get("invoice_date") or None,
+            "due_date": values.get("due_date") or None,
+            "totals": [{"currency": values.get("currency", ""), "amount": values.get("amount") or "x"}],
+        },
+    )
+    if data is not None:
+        try:
+            terms = request.app.state.settings.microsoft_payment_terms_days
+            service.register_invoice(session, principal, data, terms_days=terms)
+            return RedirectResponse("/console/microsoft/payables", status_code=303)
+        except AppError as exc:
+            errors = forms.app_error_fields(exc)
+    context = _payables_context(request, session, principal) | {"errors": errors, "values": values}
+    return render(request, "microsoft/payables.html", context, status_code=422)
+
+
+@router.post("/invoices/{invoice_id}/payments", response_class=HTMLResponse)
+async def invoice_pay(
+    request: Request,
+    invoice_id: uuid.UUID,
+    session: DbSession,
+    principal: Annotated[Principal, Depends(console(P.PAYABLES_WRITE))],
+) -> Response:
+    values = forms.text_fields(await request.form(), ["paid_date", "currency", "amount", "reference"])
+    data, errors = forms.validate(
+        MicrosoftPaymentIn,
+        {
+            "paid_date": values.get("paid_date") or str(clock.today()),
+            "currency": values.get("currency", ""),
+            "amount": values.get("amount") or "0",
+            "reference": values.get("reference", ""),
+        },
+    )
+    if data is not None:
+        try:
+            service.record_payment(session, principal, invoice_id, data)
+            return RedirectResponse("/console/microsoft/payables", status_code=303)
+        except AppError as exc:
+            if exc.status_code == 404:
+                raise
+            errors = forms.app_error_fields(exc)
+    context = _payables_context(request, session, principal) | {"errors": errors, "values": values}
+    return render(request, "microsoft/payables.html", context, status_code=422)
+
+
+@router.get("/invoices/{invoice_id}/reconciliation", response_class=HTMLResponse)
+def reconciliation_page(
+    request: Request,
+    invoice_id: uuid.UUID,
+    session: DbSession,
+    principal: Annotated[Principal, Depends(console(P.PAYABLES_READ))],
+) -> Response:
+    invoice = service.access_invoice(session, principal, invoice_id)
+    return render(request, "microsoft/reconciliation.html", {"result": queries.reconcile(session, principal, invoice)})
