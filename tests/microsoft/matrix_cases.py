@@ -42,13 +42,13 @@ CASES: dict[tuple[str, str], Case] = {
     ("GET", "/api/cost-ledger/{customer_id}/usage-detail"): Case(object_scoped=True),
     ("GET", "/api/microsoft-invoices"): Case(),
     ("POST", "/api/microsoft-invoices"): Case(json=_invoice),
-    ("GET", "/api/microsoft-invoices/{invoice_id}"): Case(),
-    ("PATCH", "/api/microsoft-invoices/{invoice_id}"): Case(json=lambda w: {"notes": "checked"}),
-    ("DELETE", "/api/microsoft-invoices/{invoice_id}"): Case(),
-    ("POST", "/api/microsoft-invoices/{invoice_id}/payments"): Case(
+    ("GET", "/api/microsoft-invoices/{microsoft_invoice_id}"): Case(),
+    ("PATCH", "/api/microsoft-invoices/{microsoft_invoice_id}"): Case(json=lambda w: {"notes": "checked"}),
+    ("DELETE", "/api/microsoft-invoices/{microsoft_invoice_id}"): Case(),
+    ("POST", "/api/microsoft-invoices/{microsoft_invoice_id}/payments"): Case(
         json=lambda w: {"paid_date": "2026-03-01", "currency": "EUR", "amount": "50.00"}
     ),
-    ("GET", "/api/microsoft-invoices/{invoice_id}/reconciliation"): Case(),
+    ("GET", "/api/microsoft-invoices/{microsoft_invoice_id}/reconciliation"): Case(),
     ("GET", "/api/payables"): Case(),
     ("GET", "/console/microsoft/imports"): Case(),
     ("POST", "/console/microsoft/imports"): Case(form=lambda w: {}),
@@ -56,10 +56,10 @@ CASES: dict[tuple[str, str], Case] = {
     ("GET", "/console/microsoft/ledger"): Case(),
     ("GET", "/console/microsoft/payables"): Case(),
     ("POST", "/console/microsoft/invoices"): Case(form=_invoice_form),
-    ("POST", "/console/microsoft/invoices/{invoice_id}/payments"): Case(
+    ("POST", "/console/microsoft/invoices/{microsoft_invoice_id}/payments"): Case(
         form=lambda w: {"currency": "EUR", "amount": "10.00", "paid_date": "2026-03-01"}
     ),
-    ("GET", "/console/microsoft/invoices/{invoice_id}/reconciliation"): Case(),
+    ("GET", "/console/microsoft/invoices/{microsoft_invoice_id}/reconciliation"): Case(),
 }
 
 
@@ -90,4 +90,4 @@ def extend_world(session: Session, world: World) -> None:
     session.add_all([batch, invoice])
     session.flush()
     world.params["batch_id"] = batch.id
-    world.params["invoice_id"] = invoice.id
+    world.params["microsoft_invoice_id"] = invoice.id

@@ -170,51 +170,53 @@ def create_microsoft_invoice(
     return MicrosoftInvoiceOut.model_validate(invoice)
 
 
-@router.get("/microsoft-invoices/{invoice_id}", response_model=MicrosoftInvoiceOut)
+@router.get("/microsoft-invoices/{microsoft_invoice_id}", response_model=MicrosoftInvoiceOut)
 def get_microsoft_invoice(
-    invoice_id: uuid.UUID, session: DbSession, principal: Annotated[Principal, Depends(api(P.PAYABLES_READ))]
+    microsoft_invoice_id: uuid.UUID, session: DbSession, principal: Annotated[Principal, Depends(api(P.PAYABLES_READ))]
 ) -> MicrosoftInvoiceOut:
-    return MicrosoftInvoiceOut.model_validate(service.access_invoice(session, principal, invoice_id))
+    return MicrosoftInvoiceOut.model_validate(service.access_invoice(session, principal, microsoft_invoice_id))
 
 
-@router.patch("/microsoft-invoices/{invoice_id}", response_model=MicrosoftInvoiceOut, responses=WRITE_ERRORS)
+@router.patch("/microsoft-invoices/{microsoft_invoice_id}", response_model=MicrosoftInvoiceOut, responses=WRITE_ERRORS)
 def update_microsoft_invoice(
-    invoice_id: uuid.UUID,
+    microsoft_invoice_id: uuid.UUID,
     data: MicrosoftInvoicePatch,
     session: DbSession,
     principal: Annotated[Principal, Depends(api(P.PAYABLES_WRITE))],
 ) -> MicrosoftInvoiceOut:
-    return MicrosoftInvoiceOut.model_validate(service.update_invoice(session, principal, invoice_id, data))
+    return MicrosoftInvoiceOut.model_validate(service.update_invoice(session, principal, microsoft_invoice_id, data))
 
 
-@router.delete("/microsoft-invoices/{invoice_id}", status_code=204, response_class=Response, responses=WRITE_ERRORS)
+@router.delete(
+    "/microsoft-invoices/{microsoft_invoice_id}", status_code=204, response_class=Response, responses=WRITE_ERRORS
+)
 def delete_microsoft_invoice(
-    invoice_id: uuid.UUID, session: DbSession, principal: Annotated[Principal, Depends(api(P.PAYABLES_WRITE))]
+    microsoft_invoice_id: uuid.UUID, session: DbSession, principal: Annotated[Principal, Depends(api(P.PAYABLES_WRITE))]
 ) -> Response:
-    service.delete_invoice(session, principal, invoice_id)
+    service.delete_invoice(session, principal, microsoft_invoice_id)
     return Response(status_code=204)
 
 
 @router.post(
-    "/microsoft-invoices/{invoice_id}/payments",
+    "/microsoft-invoices/{microsoft_invoice_id}/payments",
     response_model=MicrosoftPaymentOut,
     status_code=201,
     responses=WRITE_ERRORS,
 )
 def pay_microsoft_invoice(
-    invoice_id: uuid.UUID,
+    microsoft_invoice_id: uuid.UUID,
     data: MicrosoftPaymentIn,
     session: DbSession,
     principal: Annotated[Principal, Depends(api(P.PAYABLES_WRITE))],
 ) -> MicrosoftPaymentOut:
-    return MicrosoftPaymentOut.model_validate(service.record_payment(session, principal, invoice_id, data))
+    return MicrosoftPaymentOut.model_validate(service.record_payment(session, principal, microsoft_invoice_id, data))
 
 
-@router.get("/microsoft-invoices/{invoice_id}/reconciliation", response_model=ReconciliationOut)
+@router.get("/microsoft-invoices/{microsoft_invoice_id}/reconciliation", response_model=ReconciliationOut)
 def get_reconciliation(
-    invoice_id: uuid.UUID, session: DbSession, principal: Annotated[Principal, Depends(api(P.PAYABLES_READ))]
+    microsoft_invoice_id: uuid.UUID, session: DbSession, principal: Annotated[Principal, Depends(api(P.PAYABLES_READ))]
 ) -> ReconciliationOut:
-    result = queries.reconcile(session, principal, service.access_invoice(session, principal, invoice_id))
+    result = queries.reconcile(session, principal, service.access_invoice(session, principal, microsoft_invoice_id))
     return ReconciliationOut(
         invoice_number=result.invoice.number,
         balanced=result.balanced,

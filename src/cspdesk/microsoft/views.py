@@ -165,10 +165,10 @@ async def invoice_create(
     return render(request, "microsoft/payables.html", context, status_code=422)
 
 
-@router.post("/invoices/{invoice_id}/payments", response_class=HTMLResponse)
+@router.post("/invoices/{microsoft_invoice_id}/payments", response_class=HTMLResponse)
 async def invoice_pay(
     request: Request,
-    invoice_id: uuid.UUID,
+    microsoft_invoice_id: uuid.UUID,
     session: DbSession,
     principal: Annotated[Principal, Depends(console(P.PAYABLES_WRITE))],
 ) -> Response:
@@ -184,7 +184,7 @@ async def invoice_pay(
     )
     if data is not None:
         try:
-            service.record_payment(session, principal, invoice_id, data)
+            service.record_payment(session, principal, microsoft_invoice_id, data)
             return RedirectResponse("/console/microsoft/payables", status_code=303)
         except AppError as exc:
             if exc.status_code == 404:
@@ -194,12 +194,12 @@ async def invoice_pay(
     return render(request, "microsoft/payables.html", context, status_code=422)
 
 
-@router.get("/invoices/{invoice_id}/reconciliation", response_class=HTMLResponse)
+@router.get("/invoices/{microsoft_invoice_id}/reconciliation", response_class=HTMLResponse)
 def reconciliation_page(
     request: Request,
-    invoice_id: uuid.UUID,
+    microsoft_invoice_id: uuid.UUID,
     session: DbSession,
     principal: Annotated[Principal, Depends(console(P.PAYABLES_READ))],
 ) -> Response:
-    invoice = service.access_invoice(session, principal, invoice_id)
+    invoice = service.access_invoice(session, principal, microsoft_invoice_id)
     return render(request, "microsoft/reconciliation.html", {"result": queries.reconcile(session, principal, invoice)})
