@@ -47,7 +47,7 @@ def all_cases() -> dict[tuple[str, str], Case]:
     return cases
 
 
-PUBLIC_PATHS = frozenset({"/", "/login", "/logout", "/language", "/healthz"})
+PUBLIC_PATHS = frozenset({"/", "/login", "/logout", "/language", "/healthz", "/webhooks/payments"})
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import Boolean, ForeignKey, String, Text, Uuid
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cspdesk.models.base import Base, IdMixin, TimestampMixin
@@ -18,6 +18,7 @@ class CustomerGroup(IdMixin, TimestampMixin, Base):
 
     name: Mapped[str] = mapped_column(String(120), unique=True)
     description: Mapped[str] = mapped_column(Text, default="")
+    payment_terms_days: Mapped[int | None] = mapped_column(Integer)
 
 
 class Customer(IdMixin, TimestampMixin, Base):
@@ -36,6 +37,7 @@ class Customer(IdMixin, TimestampMixin, Base):
     notes: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(20), default="active")
     needs_review: Mapped[bool] = mapped_column(Boolean, default=False)
+    payment_terms_days: Mapped[int | None] = mapped_column(Integer)
 
     group: Mapped[CustomerGroup | None] = relationship(lazy="joined")
     contacts: Mapped[list[BillingContact]] = relationship(

@@ -1,0 +1,1 @@
+"""Customer billing: price rules, invoice runs, invoices and credit notes, payments and receivables."""
