@@ -71,13 +71,13 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
 
 def _routers() -> list[APIRouter]:
-    """Every domain's `endpoints.router` (JSON API) and `views.router` (pages), plus the health check."""
+    """Every domain's `endpoints.router` (JSON API) and `views.router` or `views.routers` (pages), plus health."""
     from cspdesk.discovery import modules_named
     from cspdesk.web import health
 
     routers: list[APIRouter] = [health.router]
     for kind in ("endpoints", "views"):
-        routers.extend(
-            module.router for module in modules_named(kind) if isinstance(getattr(module, "router", None), APIRouter)
-        )
+        for module in modules_named(kind):
+            found = [getattr(module, "router", None), *getattr(module, "routers", [])]
+            routers.extend(router for router in found if isinstance(router, APIRouter))
     return routers

@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from cspdesk.auth.principal import SYSTEM
 from cspdesk.config import Settings
 from cspdesk.explain.service import explain_invoice, explanation_for_ticket
+from cspdesk.kit.errors import NotFound
 from cspdesk.models.billing import Invoice
 from cspdesk.models.customer import Customer
 from cspdesk.models.support import Ticket
@@ -108,6 +110,9 @@ def test_ticket_seam_and_portal_ask_flow(
     text, structured = explanation_for_ticket(session, SYSTEM, invoice.id, "en")
     assert text.startswith("Invoice T-2 for 2027-02: total €131.42")
     assert not _keys(structured) & COST_KEYS
+    assert explanation_for_ticket(session, SYSTEM, invoice.id, customer_id=world.customer_a)[0] == text
+    with pytest.raises(NotFound):
+        explanation_for_ticket(session, SYSTEM, invoice.id, customer_id=world.customer_b)
     client.cookies.set(SESSION_COOKIE, world.own_portal["customer_billing"].cookie)
     client.cookies.set(CSRF_COOKIE, "n")
     page = client.get(f"/portal/invoices/{invoice.id}/explain")

@@ -34,7 +34,7 @@ def daily_chart(previous: dict[int, int], current: dict[int, int], labels: tuple
     points = " ".join(f"{_x(day) + bar / 2:.1f},{_y(value, peak):.1f}" for day, value in sorted(previous.items()))
     line = f'<polyline class="previous" fill="none" stroke="#c0392b" stroke-width="2" points="{points}"/>'
     legend = (
-        f'<text x="{LEFT}" y="14" font-size="11">■ {escape(labels[1])}</text>'
+        f'<text x="{LEFT}" y="14" font-size="11"><tspan fill="#2c7be5">■</tspan> {escape(labels[1])}</text>'
         f'<text x="{LEFT + 200}" y="14" font-size="11" fill="#c0392b">— {escape(labels[0])}</text>'
     )
     axis = "".join(f'<text x="{_x(day):.1f}" y="{HEIGHT - 8}" font-size="9">{day}</text>' for day in (1, 8, 15, 22, 29))

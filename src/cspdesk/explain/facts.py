@@ -1,6 +1,6 @@
 """Loading what an explanation is made of: an invoice, its lines, their cost-ledger rows and the month's usage sums.
 
-A constant number of queries per invoice; usage is summed in Python with Decimal (the columns hold exact text).
+A constant number of queries per invoice; the usage sums come from `usage_sums` (exact) and are cached.
 """
 
 from __future__ import annotations
@@ -9,38 +9,22 @@ import threading
 import uuid
 from collections import OrderedDict, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cspdesk.explain.usage_sums import UsageFacts as UsageFacts  # re-exported: tests build facts by hand
+from cspdesk.explain.usage_sums import usage_facts
 from cspdesk.kit.storage import Storage
 from cspdesk.microsoft.ledger import usage_detail
 from cspdesk.models.billing import Invoice
-from cspdesk.models.microsoft import CostLine, ImportBatch, UsageAggregate
+from cspdesk.models.microsoft import CostLine, ImportBatch
 
 ZERO = Decimal(0)
 ID_CHUNK = 500
-
-
-@dataclass
-class UsageFacts:
-    """One customer's Azure usage cost of a month (Microsoft's BillingPreTaxTotal), summed several ways."""
-
-    by_category: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
-    by_meter: dict[tuple[str, str], Decimal] = field(default_factory=lambda: defaultdict(Decimal))
-    by_day: dict[date, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
-    by_group: dict[tuple[str, str], Decimal] = field(default_factory=lambda: defaultdict(Decimal))
-    pec_by_entitlement: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
-    credit_by_entitlement: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
-    rows: int = 0
-    has_groups: bool = False
-
-    @property
-    def total(self) -> Decimal:
-        return sum(self.by_category.values(), ZERO)
 
 
 @dataclass
@@ -59,17 +43,6 @@ def cost_lines(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, CostLi
         chunk = ids[start : start + ID_CHUNK]
         found.update({c.id: c for c in session.execute(select(CostLine).where(CostLine.id.in_(chunk))).scalars()})
     return found
-
-
-USAGE_COLUMNS = (
-    UsageAggregate.entitlement_id,
-    UsageAggregate.meter_category,
-    UsageAggregate.meter_name,
-    UsageAggregate.usage_date,
-    UsageAggregate.pec_percentage,
-    UsageAggregate.credit_type,
-    UsageAggregate.billing_pre_tax_total,
-)
 
 
 # Usage sums per (customer, month, applied usage batches): an import or supersede changes the key, so an entry
@@ -95,30 +68,6 @@ def cached_usage_facts(session: Session, customer_id: uuid.UUID, start: date, en
 
 def applied_batches(session: Session) -> set[uuid.UUID]:
     return set(session.execute(select(ImportBatch.id).where(ImportBatch.status == "applied")).scalars())
-
-
-def usage_facts(session: Session, customer_id: uuid.UUID, start: date, end: date) -> UsageFacts:
-    """The same rows the invoice run priced: applied batches, usage dates inside the invoice period."""
-    stmt = (
-        select(*USAGE_COLUMNS)
-        .join(ImportBatch, ImportBatch.id == UsageAggregate.batch_id)
-        .where(
-            UsageAggregate.customer_id == customer_id,
-            UsageAggregate.usage_date.between(start, end),
-            ImportBatch.status == "applied",
-        )
-    )
-    facts = UsageFacts()
-    for entitlement, category, meter, day, pec, credit, amount in session.execute(stmt):
-        facts.by_category[category] += amount
-        facts.by_meter[(category, meter)] += amount
-        facts.by_day[day] += amount
-        if pec:
-            facts.pec_by_entitlement[entitlement] += amount
-        if credit:
-            facts.credit_by_entitlement[entitlement] += amount
-        facts.rows += 1
-    return facts
 
 
 def applied_usage_batches(session: Session) -> set[uuid.UUID]:

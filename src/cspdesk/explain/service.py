@@ -217,12 +217,21 @@ def as_dict(explanation: Explanation) -> dict[str, Any]:
 
 
 def explanation_for_ticket(
-    session: Session, principal: Principal, invoice_id: uuid.UUID, lang: str | None = None
+    session: Session,
+    principal: Principal,
+    invoice_id: uuid.UUID,
+    lang: str | None = None,
+    *,
+    customer_id: uuid.UUID | None = None,
 ) -> tuple[str, dict[str, Any]]:
     """The seam for support: the text (a reply the agent can send or edit) and the structured explanation.
 
-    Always rendered without cost or margin, since the text is meant for the customer.
+    Always rendered without cost or margin, since the text is meant for the customer; with customer_id, an invoice
+    of another customer is NotFound, so a ticket can never offer one customer another's invoice as a reply.
     """
+    invoice = repository.access_invoice(session, principal, invoice_id)
+    if customer_id is not None and invoice.customer_id != customer_id:
+        raise NotFound("invoice not found")
     explanation = explain_invoice(session, principal, invoice_id, lang=lang, include_cost=False)
     return explanation.text, as_dict(explanation)
 

@@ -22,10 +22,11 @@ from cspdesk.policy.forecast import forecast_events
 from cspdesk.policy.status import customer_status
 from cspdesk.policy.wording import render_policy
 from cspdesk.web import forms
+from cspdesk.web.csrf import verify_csrf
 from cspdesk.web.deps import DbSession, console
 from cspdesk.web.templating import render
 
-router = APIRouter(prefix="/console")
+router = APIRouter(prefix="/console", include_in_schema=False, dependencies=[Depends(verify_csrf)])
 P = Permission
 
 

@@ -19,10 +19,11 @@ from cspdesk.policy import ledger, service
 from cspdesk.policy.pdf import policy_pdf
 from cspdesk.policy.status import customer_status
 from cspdesk.policy.wording import render_policy
+from cspdesk.web.csrf import verify_csrf
 from cspdesk.web.deps import DbSession, portal
 from cspdesk.web.templating import render, request_language
 
-router = APIRouter(prefix="/portal")
+router = APIRouter(prefix="/portal", include_in_schema=False, dependencies=[Depends(verify_csrf)])
 P = Permission
 
 

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
-
 from cspdesk.policy import pages_console, pages_portal
-from cspdesk.web.csrf import verify_csrf
 
-router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
-router.include_router(pages_console.router)
-router.include_router(pages_portal.router)
+# Two routers (console and portal, each with CSRF checks); the application includes each as it is.
+routers = [pages_console.router, pages_portal.router]
