@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Update, delete, func, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from cspdesk.auth import crypto
@@ -103,8 +104,17 @@ def resolve_session(session: Session, settings: Settings, token: str) -> User | 
     if user is None or not user.is_active:
         return None
     if now - row.last_seen_at > timedelta(minutes=1):
-        row.last_seen_at = now
+        _stamp(session, update(WebSession).where(WebSession.id == row.id).values(last_seen_at=now))
     return user
+
+
+def _stamp(session: Session, statement: Update) -> None:
+    """A best-effort bookkeeping write: when SQLite refuses it under concurrent writers, the request goes on."""
+    try:
+        with session.begin_nested():
+            session.execute(statement, execution_options={"synchronize_session": False})
+    except OperationalError:
+        pass
 
 
 def end_session(session: Session, token: str) -> None:
@@ -146,5 +156,5 @@ def resolve_api_token(session: Session, token: str) -> User | None:
         return None
     # Written at most once a minute: a write per request would serialise every API call on SQLite.
     if row.last_used_at is None or now - row.last_used_at > timedelta(minutes=1):
-        row.last_used_at = now
+        _stamp(session, update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=now))
     return user
