@@ -117,9 +117,12 @@ def test_payments_partial_overpayment_credit_and_refund(
 ) -> None:
     invoice = _issued(session, settings, storage)
     cid = invoice.customer_id
-    payments.record_payment(session, SYSTEM, cid, 10000, "EUR", date(2026, 11, 10))
-    assert allocation.open_amount(session, invoice) == 30401
-    payments.record_payment(session, SYSTEM, cid, 40000, "EUR", date(2026, 11, 12), invoice_id=invoice.id)
+    # Paid before the due date, as recorded on the day: the dunning engine, which runs on every payment, has
+    # nothing to add (on the real date the invoice could be overdue and earn a late fee).
+    with clock.frozen_at(datetime(2026, 11, 12, 9, tzinfo=UTC)):
+        payments.record_payment(session, SYSTEM, cid, 10000, "EUR", date(2026, 11, 10))
+        assert allocation.open_amount(session, invoice) == 30401
+        payments.record_payment(session, SYSTEM, cid, 40000, "EUR", date(2026, 11, 12), invoice_id=invoice.id)
     assert allocation.open_amount(session, invoice) == 0
     assert allocation.available_credit(session, cid) == 9599
     with pytest.raises(ValidationFailed):

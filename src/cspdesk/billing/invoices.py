@@ -23,6 +23,8 @@ from cspdesk.kit import audit, clock
 from cspdesk.kit.errors import Conflict, ValidationFailed, field_error
 from cspdesk.kit.storage import Storage
 from cspdesk.models.billing import Invoice, InvoiceLine, OneOffCharge
+from cspdesk.policy import engine as dunning
+from cspdesk.policy import service as policy_service
 
 INVOICE_FIELDS = ["status", "number", "subtotal_minor", "tax_minor", "total_minor", "issue_date", "due_date"]
 
@@ -125,11 +127,14 @@ def issue_invoice(
     if not invoice.lines:
         raise ValidationFailed("an invoice without lines cannot be issued", details=[field_error("lines", "empty")])
     before = audit.snapshot(invoice, INVOICE_FIELDS)
+    if invoice.kind == "invoice" and invoice.policy_version_id is None:
+        invoice.policy_version_id = policy_service.current_policy_version_id(session)
     _number(session, invoice, principal)
     invoice.pdf_key = f"invoices/{invoice.issue_date.year if invoice.issue_date else 0}/{invoice.number}.pdf"
     storage.put_bytes(invoice.pdf_key, render_invoice_pdf(session, invoice, settings))
     _after_issue(session, invoice)
     audit.record(session, principal, "invoice.issue", "invoice", invoice.id, before=before, after=_after(invoice))
+    dunning.on_invoice_issued(session, invoice.id)
     return invoice
 
 

@@ -14,6 +14,7 @@ from cspdesk.kit import audit, clock
 from cspdesk.kit.errors import Conflict, ValidationFailed, field_error
 from cspdesk.models.billing import Invoice
 from cspdesk.models.billing_payments import Payment
+from cspdesk.policy import engine as dunning
 
 PAYMENT_FIELDS = ["customer_id", "kind", "method", "amount_minor", "currency", "received_date", "reference"]
 
@@ -70,6 +71,8 @@ def record_payment(
     audit.record(
         session, principal, "payment.record", "payment", payment.id, after=audit.snapshot(payment, PAYMENT_FIELDS)
     )
+    # A payment wins at once: the dunning engine stops further steps and reactivates what the policy suspended.
+    dunning.on_payment(session, customer.id)
     return payment
 
 
