@@ -27,6 +27,7 @@ DOMAIN_LOADERS = (
     ("invoices, credit notes and payments", "cspdesk.billing.demo", "load_billing_demo"),
     ("payment policy and dunning", "cspdesk.policy.demo", "load_policy_demo"),
     ("support desk", "cspdesk.support.demo", "load_support_demo"),
+    ("two customers whose bills jumped and fell (explain)", "cspdesk.explain.demo", "load_explain_demo"),
 )
 
 

@@ -161,4 +161,8 @@ def demo_logins() -> list[Login]:
         for i, (name, domain, _c, _cur, lang, _g) in enumerate(CUSTOMERS)
         if i < 3 or lang == "ru"
     ]
-    return staff + portal
+    explain = [
+        Login("admin@cohowinery.de", "customer_admin", "portal of Coho Winery (bill jumped)"),
+        Login("admin@alpineskihouse.at", "customer_admin", "portal of Alpine Ski House (bill fell)"),
+    ]
+    return staff + portal + explain
