@@ -10,6 +10,8 @@ from sqlalchemy.orm import Session
 
 from cspdesk.billing.pdf import render_html
 from cspdesk.config import Settings, get_settings
+from cspdesk.jobs.context import JobContext
+from cspdesk.jobs.registry import handler
 from cspdesk.kit.storage import Storage, storage_for
 from cspdesk.models.billing import Invoice
 
@@ -45,6 +47,18 @@ def send_invoice_email(
     settings = settings or get_settings()
     pdf = (storage or storage_for(settings)).read_bytes(invoice.pdf_key)
     mailer.send(build_invoice_email(invoice, pdf, settings.mail_from))
+
+
+@handler("email.invoice")
+def invoice_email(context: JobContext) -> None:
+    """The worker's handler: the invoice's PDF to its billing contacts, with a Message-ID from the outbox key."""
+    send_invoice_email(
+        context.session,
+        context.payload,
+        context.resources.mailer(),
+        settings=context.settings,
+    )
+    context.result = f"invoice {context.payload.get('invoice_id')} sent"
 
 
 HANDLERS = {"email.invoice": send_invoice_email}

@@ -91,10 +91,21 @@ def register(app: typer.Typer) -> None:
             console.print("[yellow]demo data already loaded; keeping it[/yellow]")
         else:
             load_everything(database, settings, clock.today())
-        database.engine.dispose()
         base_url = f"http://{host}:{port}"
         _print_logins(base_url)
-        if serve:
-            from cspdesk.app import create_app
+        if not serve:
+            database.engine.dispose()
+            return
+        from cspdesk.app import create_app
+        from cspdesk.demo.live import start_demo_services
 
-            uvicorn.run(create_app(settings), host=host, port=port)
+        running = start_demo_services(database, settings)
+        console.print(
+            f"Partner Center simulator at {running.settings.partner_center_base_url}; the outbox worker is running; "
+            f"emails land in {running.mail_folder}"
+        )
+        try:
+            uvicorn.run(create_app(running.settings, database), host=host, port=port)
+        finally:
+            running.stop()
+            database.engine.dispose()
