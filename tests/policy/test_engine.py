@@ -156,7 +156,8 @@ def test_policy_changes_apply_only_to_invoices_issued_after_publishing(session: 
     new = f.invoice(session, owner, ISSUE + timedelta(days=6), 100_000)
     assert new.policy_version_id == v2.id and old.policy_version_id != v2.id
     for offset in range(0, 10):
-        day = DUE + timedelta(days=offset)  # through 2026-02-09: the new invoice (due 2026-02-06) has its +3 reminder on 2026-02-09
+        # through 2026-02-09: the new invoice (due 2026-02-06) has its +3 reminder on 2026-02-09
+        day = DUE + timedelta(days=offset)
         with f.on(day):
             run_dunning(session, day, customer_ids=[owner.id])
     keys = [(n, k) for _, n, k, _ in f.actions_of(session, owner) if k.endswith("reminder")]

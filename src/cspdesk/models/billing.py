@@ -57,9 +57,7 @@ class TaxExemption(IdMixin, Base):
 
     __tablename__ = "tax_exemptions"
 
-    customer_id: Mapped[uuid.UUID] = mapped_column(
-        Uuid, ForeignKey("customers.id", ondelete="CASCADE"), unique=True
-    )
+    customer_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("customers.id", ondelete="CASCADE"), unique=True)
     kind: Mapped[str] = mapped_column(String(20))
     legal_note: Mapped[str] = mapped_column(Text)
 
