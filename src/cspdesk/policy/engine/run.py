@@ -25,8 +25,10 @@ from cspdesk.models.customer import Customer
 from cspdesk.policy import suspensions
 from cspdesk.policy.document import FullPaymentAction, PolicyCurrencyError
 from cspdesk.policy.engine.selection import candidate_customers, stamp_unversioned
-from cspdesk.policy.engine.state import CustomerState, OpenInvoice, load_state, version_for
+from cspdesk.policy.engine.snapshot import Snapshot, chunked, load_snapshot, load_subscriptions
+from cspdesk.policy.engine.state import CustomerState, OpenInvoice, build_state, version_for
 from cspdesk.policy.engine.steps import StepContext, carry_out, record_skipped
+from cspdesk.policy.engine.writes import BulkWriter, SessionWriter
 from cspdesk.policy.timeline import SkipReason, StepStatus
 
 
@@ -53,6 +55,12 @@ class RunReport:
 # Called after each customer; tests use it to simulate a crash part-way through a run.
 AfterCustomer = Callable[[uuid.UUID], None]
 
+# Customers whose state is read together (one query per table) and whose simple steps are inserted together.
+BATCH_SIZE = 500
+NOTICE_ACTIONS = frozenset({"reminder", "suspension_warning"})
+SUBSCRIPTION_ACTIONS = frozenset({"suspend", "terminate"})
+TAKEN = "another run took the same step at the same time; left to it"
+
 
 def run_dunning(
     session: Session,
@@ -68,10 +76,8 @@ def run_dunning(
     savepoint = session.begin_nested() if dry_run else None
     try:
         ids = list(customer_ids) if customer_ids is not None else _select(session, today)
-        for customer_id in ids:
-            _run_customer(session, customer_id, report)
-            if after_customer is not None:
-                after_customer(customer_id)
+        for batch in chunked(list(dict.fromkeys(ids)), BATCH_SIZE):
+            _run_batch(session, batch, report, after_customer)
     finally:
         if savepoint is not None:
             savepoint.rollback()
@@ -83,28 +89,113 @@ def _select(session: Session, today: date) -> list[uuid.UUID]:
     return candidate_customers(session, today)
 
 
-def _run_customer(session: Session, customer_id: uuid.UUID, report: RunReport) -> None:
-    customer = session.get(Customer, customer_id)
+Evaluated = CustomerState | str | None
+
+
+def _evaluate(session: Session, snapshot: Snapshot, customer_id: uuid.UUID) -> Evaluated:
+    """The customer's state, the error that stops it, or None for a customer that no longer exists."""
+    customer = snapshot.customers.get(customer_id)
     if customer is None:
+        return None
+    try:
+        return build_state(session, snapshot, customer)
+    except PolicyCurrencyError as exc:
+        return f"{customer.name}: {exc}"
+
+
+def _due_actions(state: CustomerState) -> set[str]:
+    return {entry.step.action for item in state.invoices for entry in item.timeline.due_steps}
+
+
+def _load_subscriptions(session: Session, snapshot: Snapshot, states: dict[uuid.UUID, Evaluated]) -> None:
+    needing = [
+        customer_id
+        for customer_id, state in states.items()
+        if isinstance(state, CustomerState) and _due_actions(state) & SUBSCRIPTION_ACTIONS
+    ]
+    if needing:
+        load_subscriptions(session, snapshot, needing)
+
+
+def _run_batch(session: Session, ids: list[uuid.UUID], report: RunReport, after_customer: AfterCustomer | None) -> None:
+    """Read the batch's state in one query per table, act per customer, then insert the simple steps in bulk."""
+    snapshot = load_snapshot(session, ids, report.today)
+    states = {customer_id: _evaluate(session, snapshot, customer_id) for customer_id in ids}
+    _load_subscriptions(session, snapshot, states)
+    bulk, base_url = BulkWriter(), get_settings().base_url
+    for customer_id in ids:
+        state = states[customer_id]
+        if state is not None:
+            report.customers_considered += 1
+            _run_customer(_Batch(session, base_url, bulk), state, report)
+        if after_customer is not None:
+            after_customer(customer_id)
+    _flush_bulk(session, bulk, states, report)
+
+
+def _is_simple(state: CustomerState) -> bool:
+    """Only notices and skip records to write, and no policy suspension to review: no savepoint needed."""
+    if any(s.source == "policy" for s in state.open_suspensions):
+        return False
+    return _due_actions(state) <= NOTICE_ACTIONS
+
+
+@dataclass(frozen=True)
+class _Batch:
+    session: Session
+    base_url: str
+    bulk: BulkWriter
+
+
+def _run_customer(batch: _Batch, state: CustomerState | str, report: RunReport) -> None:
+    if isinstance(state, str):
+        report.errors.append(state)
+    elif _is_simple(state):
+        _run_simple(batch, state, report)
+    else:
+        _run_in_savepoint(batch, state, report)
+
+
+def _run_simple(batch: _Batch, state: CustomerState, report: RunReport) -> None:
+    mine, planned = BulkWriter(), RunReport(state.today, report.dry_run)
+    try:
+        _advance(StepContext(batch.session, state, batch.base_url, mine), planned)
+    except PolicyCurrencyError as exc:
+        report.errors.append(f"{state.customer.name}: {exc}")
         return
-    report.customers_considered += 1
+    batch.bulk.extend(mine)
+    report.actions.extend(planned.actions)
+
+
+def _run_in_savepoint(batch: _Batch, state: CustomerState, report: RunReport) -> None:
+    session = batch.session
     try:
         with session.begin_nested():
-            state = load_state(session, customer, report.today)
-            _advance(session, state, report)
+            _advance(StepContext(session, state, batch.base_url, SessionWriter(session)), report)
             report.reactivated += _reactivate_if_paid(session, state)
     except PolicyCurrencyError as exc:
-        report.errors.append(f"{customer.name}: {exc}")
+        report.errors.append(f"{state.customer.name}: {exc}")
     except IntegrityError:
-        report.errors.append(f"{customer.name}: another run took the same step at the same time; left to it")
+        report.errors.append(f"{state.customer.name}: {TAKEN}")
 
 
-def _advance(session: Session, state: CustomerState, report: RunReport) -> None:
-    ctx = StepContext(session, state, get_settings().base_url)
+def _flush_bulk(session: Session, bulk: BulkWriter, states: dict[uuid.UUID, Evaluated], report: RunReport) -> None:
+    """A step another run inserted meanwhile stays theirs: the customer is reported as left to that run."""
+    taken = bulk.flush(session)
+    for customer_id in sorted(taken, key=str):
+        state = states[customer_id]
+        assert isinstance(state, CustomerState)
+        report.errors.append(f"{state.customer.name}: {TAKEN}")
+    if taken:
+        report.actions = [action for action in report.actions if action.customer_id not in taken]
+
+
+def _advance(ctx: StepContext, report: RunReport) -> None:
+    state = ctx.state
     for item in state.invoices:
         for entry in item.timeline.steps:
             if entry.status is StepStatus.SKIPPED and entry.skip_reason is not SkipReason.PAID:
-                record_skipped(session, item, entry, state.today)
+                record_skipped(ctx.writer, item, entry, state.today)
         for entry in list(item.timeline.due_steps):
             if carry_out(ctx, item, entry) is not None:
                 report.actions.append(_planned(state, item, entry.key, entry.step.action))

@@ -6,20 +6,19 @@ Nothing here is stored as a counter: the state is derived from invoices, payment
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cspdesk.kit.money import to_minor
 from cspdesk.models.billing import Invoice
 from cspdesk.models.customer import Customer
-from cspdesk.models.policy import DunningAction, PolicySuspension, PolicyVersion
-from cspdesk.policy import ledger, repository, service
+from cspdesk.models.policy import PolicySuspension, PolicyVersion
+from cspdesk.policy import ledger, service
 from cspdesk.policy.document import PolicyDocument, amount_in
+from cspdesk.policy.engine.snapshot import Snapshot, load_snapshot
 from cspdesk.policy.timeline import Holds, InvoiceFacts, Timeline, evaluate_timeline
 
 SKIPPED = "skipped"
@@ -52,6 +51,7 @@ class CustomerState:
     today: date
     invoices: list[OpenInvoice]
     open_suspensions: list[PolicySuspension]
+    snapshot: Snapshot
 
 
 def _issued_moment(invoice: Invoice) -> datetime:
@@ -71,49 +71,45 @@ def version_for(session: Session, invoice: Invoice) -> PolicyVersion | None:
     return version
 
 
-Recorded = dict[tuple[uuid.UUID, uuid.UUID], dict[str, tuple[str, date]]]
+def _policy_for(
+    invoice: Invoice, version: PolicyVersion, cache: dict[tuple[uuid.UUID, bool], PolicyDocument]
+) -> PolicyDocument:
+    """The version's document; an invoice of the late-fee series runs it without late fees. Cached per batch."""
+    late_fee_invoice = ledger.is_late_fee_invoice(invoice)
+    found = cache.get((version.id, late_fee_invoice))
+    if found is None:
+        found = service.document_of(version)
+        if late_fee_invoice:
+            found = found.model_copy(update={"steps": tuple(s for s in found.steps if s.action != "late_fee")})
+        cache[(version.id, late_fee_invoice)] = found
+    return found
 
 
-def _recorded_steps(session: Session, invoice_ids: list[uuid.UUID]) -> Recorded:
-    """Per (invoice, version): every step key with an action row, and what the row says (done or skipped)."""
-    stmt = select(
-        DunningAction.invoice_id,
-        DunningAction.policy_version_id,
-        DunningAction.step_key,
-        DunningAction.action,
-        DunningAction.action_date,
-    ).where(DunningAction.invoice_id.in_(invoice_ids))
-    recorded: Recorded = defaultdict(dict)
-    for invoice_id, version_id, key, action, day in session.execute(stmt).all():
-        recorded[(invoice_id, version_id)][key] = (action, day)
-    return recorded
+def _open_invoice(snapshot: Snapshot, invoice: Invoice, outstanding: int, version: PolicyVersion) -> OpenInvoice:
+    assert invoice.due_date is not None
+    rows_of = snapshot.recorded.get((invoice.id, version.id), {})
+    done = {key: day for key, (action, day) in rows_of.items() if action != SKIPPED}
+    exempt = snapshot.exempt_until.get(invoice.customer_id)
+    holds = Holds(invoice.id in snapshot.disputed, snapshot.promises.get(invoice.id), exempt)
+    facts = InvoiceFacts(invoice.due_date, outstanding, invoice.currency, holds, done, invoice.issue_date)
+    policy = _policy_for(invoice, version, snapshot.policies)
+    timeline = evaluate_timeline(policy, facts, snapshot.today)
+    return OpenInvoice(invoice, outstanding, version, policy, facts, timeline, set(rows_of))
 
 
-def _policy_for(invoice: Invoice, version: PolicyVersion) -> PolicyDocument:
-    policy = service.document_of(version)
-    if ledger.is_late_fee_invoice(invoice):
-        return policy.model_copy(update={"steps": tuple(s for s in policy.steps if s.action != "late_fee")})
-    return policy
+def build_state(session: Session, snapshot: Snapshot, customer: Customer) -> CustomerState:
+    """Every open invoice of the customer evaluated under its own policy version on the snapshot's day."""
+    items = []
+    for invoice, outstanding in snapshot.invoices.get(customer.id, []):
+        known = snapshot.versions.get(invoice.policy_version_id) if invoice.policy_version_id else None
+        version = known or version_for(session, invoice)
+        if version is None or invoice.due_date is None:
+            continue
+        items.append(_open_invoice(snapshot, invoice, outstanding, version))
+    suspensions = list(snapshot.suspensions.get(customer.id, []))
+    return CustomerState(customer, snapshot.today, items, suspensions, snapshot)
 
 
 def load_state(session: Session, customer: Customer, today: date) -> CustomerState:
-    """Every open invoice of the customer evaluated under its own policy version on `today`."""
-    rows = session.execute(ledger.open_invoices([customer.id])).all()
-    invoice_ids = [invoice.id for invoice, _ in rows]
-    recorded = _recorded_steps(session, invoice_ids)
-    disputes = repository.open_disputes(session, invoice_ids)
-    promises = repository.promises(session, invoice_ids)
-    exempt_until = repository.exempt_until(session, customer.id)
-    items = []
-    for invoice, outstanding in rows:
-        version = version_for(session, invoice)
-        if version is None or invoice.due_date is None:
-            continue
-        rows_of = recorded[(invoice.id, version.id)]
-        done = {key: day for key, (action, day) in rows_of.items() if action != SKIPPED}
-        holds = Holds(invoice.id in disputes, promises.get(invoice.id), exempt_until)
-        facts = InvoiceFacts(invoice.due_date, int(outstanding), invoice.currency, holds, done, invoice.issue_date)
-        policy = _policy_for(invoice, version)
-        timeline = evaluate_timeline(policy, facts, today)
-        items.append(OpenInvoice(invoice, int(outstanding), version, policy, facts, timeline, set(rows_of)))
-    return CustomerState(customer, today, items, repository.open_suspensions(session, customer.id))
+    """Every open invoice of one customer evaluated under its own policy version on `today`."""
+    return build_state(session, load_snapshot(session, [customer.id], today), customer)

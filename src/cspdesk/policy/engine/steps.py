@@ -11,13 +11,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cspdesk.jobs.email import enqueue_email
 from cspdesk.kit import clock
 from cspdesk.models.policy import DunningAction
 from cspdesk.models.subscription import Subscription
 from cspdesk.policy import ledger, suspensions
 from cspdesk.policy.document import LateFeeDestination, LateFeeStep, SuspendStep, TerminateMode, TerminateStep
 from cspdesk.policy.engine.state import SKIPPED, CustomerState, OpenInvoice
+from cspdesk.policy.engine.writes import Writer
 from cspdesk.policy.exposure import cancellation_allowed_until
 from cspdesk.policy.notices import compose_notice
 from cspdesk.policy.timeline import ScheduledStep
@@ -28,6 +28,7 @@ class StepContext:
     session: Session
     state: CustomerState
     base_url: str
+    writer: Writer
     details: dict[str, Any] = field(default_factory=dict)
     outbox_message_id: uuid.UUID | None = None
 
@@ -51,13 +52,13 @@ def _action_row(item: OpenInvoice, key: str, action: str, today: date) -> Dunnin
     )
 
 
-def record_skipped(session: Session, item: OpenInvoice, entry: ScheduledStep, today: date) -> None:
+def record_skipped(writer: Writer, item: OpenInvoice, entry: ScheduledStep, today: date) -> None:
     """A step the timeline skips (superseded, before issue) is noted so the daily selection stops offering it."""
     if entry.key in item.recorded:
         return
     row = _action_row(item, entry.key, SKIPPED, today)
     row.details_json = json.dumps({"reason": entry.skip_reason.value if entry.skip_reason else ""})
-    session.add(row)
+    writer.add_action(row)
     item.recorded.add(entry.key)
 
 
@@ -75,7 +76,7 @@ def carry_out(ctx: StepContext, item: OpenInvoice, entry: ScheduledStep) -> Dunn
         _notify(ctx, item, entry)
     row.details_json = json.dumps(ctx.details, sort_keys=True, default=str)
     row.outbox_message_id = ctx.outbox_message_id
-    ctx.session.add(row)
+    ctx.writer.add_action(row)
     return row
 
 
@@ -86,14 +87,7 @@ def _notify(ctx: StepContext, item: OpenInvoice, entry: ScheduledStep) -> None:
     if rendered is None:
         ctx.details["notice"] = "no billing contact: nothing sent"
         return
-    enqueued = enqueue_email(
-        ctx.session,
-        notice_key(item, entry.key),
-        rendered=rendered,
-        subject_type="invoice",
-        subject_id=str(item.invoice.id),
-    )
-    ctx.outbox_message_id = enqueued.message.id
+    ctx.outbox_message_id = ctx.writer.email(notice_key(item, entry.key), rendered, item.invoice.id)
     ctx.details["notice_to"] = rendered.to
 
 
@@ -120,15 +114,22 @@ def _late_fee(ctx: StepContext, item: OpenInvoice, entry: ScheduledStep) -> None
     ctx.details["late_fee_invoice"] = fee_invoice.number
 
 
+def _subscriptions(ctx: StepContext) -> list[Subscription]:
+    """The customer's subscriptions by product name, from the batch when it loaded them."""
+    loaded = ctx.state.snapshot.subscriptions
+    if loaded is not None:
+        return loaded.get(ctx.state.customer.id, [])
+    stmt = select(Subscription).where(Subscription.customer_id == ctx.state.customer.id)
+    return list(ctx.session.execute(stmt.order_by(Subscription.product_name, Subscription.id)).scalars())
+
+
 def _active_subscriptions(ctx: StepContext, families: list[str]) -> list[Subscription]:
     suspended = {s.subscription_id for s in ctx.state.open_suspensions}
-    stmt = select(Subscription).where(
-        Subscription.customer_id == ctx.state.customer.id,
-        Subscription.status == "active",
-        Subscription.product_family.in_(families),
-    )
-    subs = ctx.session.execute(stmt.order_by(Subscription.product_name, Subscription.id)).scalars()
-    return [sub for sub in subs if sub.id not in suspended]
+    return [
+        sub
+        for sub in _subscriptions(ctx)
+        if sub.status == "active" and sub.product_family in families and sub.id not in suspended
+    ]
 
 
 def _suspend(ctx: StepContext, item: OpenInvoice, entry: ScheduledStep) -> None:
@@ -156,11 +157,8 @@ def _terminate(ctx: StepContext, item: OpenInvoice, entry: ScheduledStep) -> Non
     step = entry.step
     assert isinstance(step, TerminateStep)
     today = ctx.state.today
-    stmt = select(Subscription).where(
-        Subscription.customer_id == ctx.state.customer.id, Subscription.status.in_(("active", "suspended"))
-    )
     auto_renew_off, cancellable = [], []
-    for subscription in ctx.session.execute(stmt).scalars():
+    for subscription in [sub for sub in _subscriptions(ctx) if sub.status in ("active", "suspended")]:
         if subscription.auto_renew:
             subscription.auto_renew = False
             auto_renew_off.append(subscription.microsoft_id)
