@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, Text, Uuid
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, Text, Uuid, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cspdesk.db import UTCDateTime
@@ -19,6 +19,8 @@ SERVICES = ("azure", "microsoft_365", "dynamics_365", "other")
 SEVERITIES = ("A", "B", "C")
 STATUSES = ("new", "open", "pending_customer", "pending_microsoft", "resolved", "closed")
 OPEN_STATUSES = ("new", "open", "pending_customer", "pending_microsoft")
+# Predicate of the partial queue indexes; the queue query states it with literal values so the planner can match it.
+OPEN_QUEUE_PREDICATE = "status IN ({}) AND merged_into_id IS NULL".format(", ".join(f"'{s}'" for s in OPEN_STATUSES))
 PRIORITIES = ("normal", "high")
 CHANNELS = ("portal", "email", "phone", "api")
 MESSAGE_KINDS = ("public", "internal")
@@ -28,8 +30,27 @@ ESCALATION_STATUSES = ("draft", "filed", "open", "attention_needed", "closed")
 
 class Ticket(IdMixin, TimestampMixin, Base):
     __tablename__ = "tickets"
+    # The queue's order is (priority, resolution_due_at NULLS LAST, number): these indexes return a page of it
+    # without sorting; the partial ones cover the default "open" view and the mine/unassigned views.
     __table_args__ = (
-        Index("ix_tickets_queue", "status", "resolution_due_at"),
+        Index("ix_tickets_queue", "status", "priority", "resolution_due_at", "number"),
+        Index(
+            "ix_tickets_open_queue",
+            "priority",
+            "resolution_due_at",
+            "number",
+            postgresql_where=text(OPEN_QUEUE_PREDICATE),
+            sqlite_where=text(OPEN_QUEUE_PREDICATE),
+        ),
+        Index(
+            "ix_tickets_open_assignee",
+            "assignee_id",
+            "priority",
+            "resolution_due_at",
+            "number",
+            postgresql_where=text(OPEN_QUEUE_PREDICATE),
+            sqlite_where=text(OPEN_QUEUE_PREDICATE),
+        ),
         Index("ix_tickets_customer_created", "customer_id", "created_at"),
     )
 

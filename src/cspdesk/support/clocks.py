@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -32,6 +33,45 @@ def sla_events(stored: Sequence[StoredEvent]) -> list[TicketEvent]:
 def sla_state(ticket: Ticket, plan: SupportPlan | None, stored: Sequence[StoredEvent], now: datetime) -> SlaState:
     calendar = plans.calendar_of(plan)
     return compute_sla(calendar, plans.targets_of(plan, ticket.severity), sla_events(stored), now)
+
+
+@dataclass(frozen=True)
+class ShownSla:
+    """What the ticket page shows of the SLA, read from the ticket's stored columns."""
+
+    first_response_due_at: datetime | None
+    first_response_breached: bool
+    first_response_met: bool | None
+    resolution_due_at: datetime | None
+    resolution_breached: bool
+    paused: bool
+    microsoft_elapsed_minutes: int
+
+
+def shown_state(
+    ticket: Ticket, plan: SupportPlan | None, stored: Sequence[StoredEvent], now: datetime
+) -> ShownSla | SlaState:
+    """The stored columns stay exact between events (a running clock's due instant does not move), so only a
+    breach since the last event needs `now`; replaying is needed only while Microsoft's clock runs."""
+    if ticket.status == "pending_microsoft":
+        return sla_state(ticket, plan, stored, now)
+    first_due, resolution_due = ticket.first_response_due_at, ticket.resolution_due_at
+    first_breached = ticket.first_response_breached or (
+        ticket.first_responded_at is None and first_due is not None and first_due <= now
+    )
+    resolution_breached = ticket.resolution_breached or (
+        ticket.is_open and resolution_due is not None and resolution_due <= now
+    )
+    replied = ticket.first_responded_at is not None
+    return ShownSla(
+        first_response_due_at=first_due,
+        first_response_breached=first_breached,
+        first_response_met=False if first_breached else (True if replied else None),
+        resolution_due_at=resolution_due,
+        resolution_breached=resolution_breached,
+        paused=ticket.status == "pending_customer",
+        microsoft_elapsed_minutes=ticket.microsoft_minutes,
+    )
 
 
 def state_of(session: Session, ticket: Ticket, now: datetime) -> SlaState:

@@ -9,7 +9,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from cspdesk.auth.principal import Principal
 from cspdesk.customers import repository as customers
@@ -65,15 +65,30 @@ class CustomerContext:
     sections: list[ContextSection]
 
 
-def customer_context(session: Session, principal: Principal, customer_id: uuid.UUID) -> CustomerContext:
+_LOOKUP = object()
+
+
+def customer_context(
+    session: Session, principal: Principal, customer_id: uuid.UUID, plan: SupportPlan | object | None = _LOOKUP
+) -> CustomerContext:
+    """The plan (pass it when the caller has it already), subscriptions and every registered section."""
     from cspdesk.auth.permissions import Permission
 
     subscriptions: list[Subscription] = []
     if principal.can(Permission.SUBSCRIPTIONS_READ):
-        subscriptions = customers.subscriptions_of(session, principal, customer_id)
+        subscriptions = _subscriptions(session, principal, customer_id)
     sections = []
     for name in sorted(_PROVIDERS):
         section = _PROVIDERS[name].section(session, principal, customer_id)
         if section is not None:
             sections.append(section)
-    return CustomerContext(plans.plan_for_customer(session, customer_id), subscriptions, sections)
+    if not (plan is None or isinstance(plan, SupportPlan)):
+        plan = plans.plan_for_customer(session, customer_id)
+    return CustomerContext(plan, subscriptions, sections)
+
+
+def _subscriptions(session: Session, principal: Principal, customer_id: uuid.UUID) -> list[Subscription]:
+    """The customer's subscriptions without their (already known) customer and its contacts."""
+    stmt = customers.readable_subscriptions(principal).where(Subscription.customer_id == customer_id)
+    stmt = stmt.options(lazyload(Subscription.customer))
+    return list(session.execute(stmt.order_by(Subscription.product_name, Subscription.microsoft_id)).scalars())

@@ -62,7 +62,12 @@ def create_ticket(
     session: DbSession,
     principal: Annotated[Principal, Depends(api(P.TICKETS_CREATE))],
 ) -> TicketOut:
-    return TicketOut.model_validate(tickets.create_ticket(session, principal, data, _desk(request), via="api"))
+    ticket = tickets.create_ticket(session, principal, data, _desk(request), via="api")
+    # Commit here, in the endpoint's worker thread: FastAPI validates a sync endpoint's response in another
+    # threadpool call, and a request waiting there for a free thread while holding the ticket counter's row
+    # lock deadlocks against the 40 threads queued behind that lock (seen in bench/support_bench.py).
+    session.commit()
+    return TicketOut.model_validate(ticket)
 
 
 @router.get("/tickets/{ticket_id}", response_model=TicketDetailOut)

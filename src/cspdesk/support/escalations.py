@@ -15,6 +15,7 @@ from cspdesk.kit.errors import AppError, NotFound, ValidationFailed, field_error
 from cspdesk.microsoft.partner_center import PartnerCenterClient, ServiceRequest
 from cspdesk.models.subscription import Subscription
 from cspdesk.models.support import Escalation, Ticket
+from cspdesk.models.support_plans import PartnerSupportPackage
 from cspdesk.support import plans, repository, tickets
 from cspdesk.support.schemas import EscalationIn, EscalationPatch
 
@@ -34,7 +35,12 @@ def refusal(session: Session, ticket: Ticket, escalation_type: str, today: date)
     """Why this escalation is not allowed, or None: commercial always; technical needs an active package."""
     if escalation_type == "commercial":
         return None
-    if plans.active_package(session, today) is None:
+    return technical_refusal(session, ticket, plans.active_package(session, today))
+
+
+def technical_refusal(session: Session, ticket: Ticket, package: PartnerSupportPackage | None) -> str | None:
+    """Why a technical escalation is not allowed with this (today's) partner support package, or None."""
+    if package is None:
         return (
             "technical escalations need an active partner support package (Premier Support for Partners, "
             "Advanced Support for Partners or Signature Cloud Support) valid today"

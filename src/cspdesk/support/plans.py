@@ -6,7 +6,7 @@ import uuid
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import case, or_, select
 from sqlalchemy.orm import Session
 
 from cspdesk.auth.permissions import Permission
@@ -58,9 +58,15 @@ def default_plan(session: Session) -> SupportPlan | None:
 
 
 def plan_for_customer(session: Session, customer_id: uuid.UUID) -> SupportPlan | None:
-    """The customer's own plan, else the default plan (None only while no plan exists at all)."""
-    row = session.get(CustomerSupportPlan, customer_id)
-    return row.plan if row is not None else default_plan(session)
+    """The customer's own plan, else the default plan (None only while no plan exists at all); one query."""
+    own = select(CustomerSupportPlan.plan_id).where(CustomerSupportPlan.customer_id == customer_id).scalar_subquery()
+    stmt = (
+        select(SupportPlan)
+        .where(or_(SupportPlan.id == own, SupportPlan.is_default.is_(True)))
+        .order_by(case((SupportPlan.id == own, 0), else_=1), SupportPlan.name)
+        .limit(1)
+    )
+    return session.execute(stmt).scalar_one_or_none()
 
 
 def all_plans(session: Session) -> list[SupportPlan]:

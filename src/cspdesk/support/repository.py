@@ -7,12 +7,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import BindParameter, Row, Select, and_, bindparam, func, or_, select
+from sqlalchemy.orm import Session, joinedload
 
 from cspdesk.auth.permissions import Permission
 from cspdesk.auth.principal import Principal
 from cspdesk.kit.errors import NotFound, PermissionDenied
+from cspdesk.models.customer import Customer
 from cspdesk.models.support import OPEN_STATUSES, Attachment, Escalation, Ticket, TicketEvent, TicketMessage
 from cspdesk.models.user import User, UserRole
 
@@ -29,9 +30,10 @@ def readable_tickets(principal: Principal) -> Select[Any]:
 
 
 def access_ticket(session: Session, principal: Principal, ticket_id: uuid.UUID) -> Ticket:
-    ticket: Ticket | None = session.execute(
-        readable_tickets(principal).where(Ticket.id == ticket_id)
-    ).scalar_one_or_none()
+    # The customer comes joined with the ticket; its billing contacts load only if something reads them.
+    stmt = readable_tickets(principal).where(Ticket.id == ticket_id)
+    stmt = stmt.options(joinedload(Ticket.customer).lazyload(Customer.contacts))
+    ticket: Ticket | None = session.execute(stmt).scalar_one_or_none()
     if ticket is None:
         raise NotFound("ticket not found")
     return ticket
@@ -63,13 +65,22 @@ class QueueFilter:
     q: str = ""
 
 
+def _by_status(stmt: Select[Any], status: str) -> Select[Any]:
+    if status == "open":
+        # Literal values (not bound parameters), so that PostgreSQL matches the partial queue indexes.
+        open_statuses: BindParameter[tuple[str, ...]] = bindparam("open_statuses", OPEN_STATUSES, literal_execute=True)
+        return stmt.where(Ticket.status.in_(open_statuses), Ticket.merged_into_id.is_(None))
+    if status and status != "closed":
+        # Merged tickets are always closed, so no merge condition here: with it the planner would walk the
+        # partial open-queue index (where a paused status sits at the end) instead of ix_tickets_queue.
+        return stmt.where(Ticket.status == status)
+    stmt = stmt.where(Ticket.merged_into_id.is_(None))
+    return stmt.where(Ticket.status == status) if status else stmt
+
+
 def queue(principal: Principal, f: QueueFilter, now: datetime) -> Select[Any]:
     """The agent queue: filtered, most urgent SLA first (high priority, then the earliest due time)."""
-    stmt = readable_tickets(principal).where(Ticket.merged_into_id.is_(None))
-    if f.status == "open":
-        stmt = stmt.where(Ticket.status.in_(OPEN_STATUSES))
-    elif f.status:
-        stmt = stmt.where(Ticket.status == f.status)
+    stmt = _by_status(readable_tickets(principal), f.status)
     if f.mine:
         stmt = stmt.where(Ticket.assignee_id == principal.user_id)
     if f.unassigned:
@@ -86,8 +97,87 @@ def queue(principal: Principal, f: QueueFilter, now: datetime) -> Select[Any]:
         stmt = stmt.where(Ticket.customer_id == f.customer_id)
     if f.q:
         stmt = stmt.where(Ticket.subject.ilike(f"%{f.q.strip()}%"))
-    due = Ticket.resolution_due_at
-    return stmt.order_by(Ticket.priority.desc(), due.is_(None), due, Ticket.number)
+    # "high" sorts before "normal"; the order matches the ix_tickets_*queue indexes, so no sort is needed.
+    return stmt.order_by(Ticket.priority, Ticket.resolution_due_at.asc().nulls_last(), Ticket.number)
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    """One page of the queue; `total` is None when there are more than COUNT_CAP matches (not counted exactly)."""
+
+    items: list[Any]
+    page: int
+    size: int
+    total: int | None
+    has_next: bool
+
+    @property
+    def total_label(self) -> str:
+        return str(self.total) if self.total is not None else f"{COUNT_CAP}+"
+
+
+COUNT_CAP = 1000
+
+
+def queue_page(session: Session, stmt: Select[Any], page: int, size: int) -> QueuePage:
+    """Offset paging with a capped count: counting every open ticket on each page view costs a full scan."""
+    page = max(1, page)
+    shown = [getattr(Ticket, name) for name in QUEUE_COLUMNS]
+    rows_stmt = stmt.with_only_columns(*shown, Customer.name.label("customer_name")).join(
+        Customer, Customer.id == Ticket.customer_id
+    )
+    window = rows_stmt.limit(size + 1).offset((page - 1) * size)
+    rows = [QueueRow(**row._mapping) for row in session.execute(window)]
+    capped = stmt.order_by(None).with_only_columns(Ticket.id).limit(COUNT_CAP + 1).subquery()
+    counted = int(session.execute(select(func.count()).select_from(capped)).scalar_one())
+    return QueuePage(rows[:size], page, size, counted if counted <= COUNT_CAP else None, len(rows) > size)
+
+
+QUEUE_COLUMNS = (
+    "id",
+    "number",
+    "subject",
+    "category",
+    "service",
+    "severity",
+    "priority",
+    "status",
+    "assignee_id",
+    "triage",
+    "first_response_due_at",
+    "first_responded_at",
+    "resolution_due_at",
+    "sla_breached",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class QueueRow:
+    """A queue line: plain columns rather than ORM objects, which cost more than the query on this page."""
+
+    id: uuid.UUID
+    number: int
+    subject: str
+    customer_name: str
+    category: str
+    service: str
+    severity: str
+    priority: str
+    status: str
+    assignee_id: uuid.UUID | None
+    triage: bool
+    first_response_due_at: datetime | None
+    first_responded_at: datetime | None
+    resolution_due_at: datetime | None
+    sla_breached: bool
+
+    @property
+    def display_number(self) -> str:
+        return f"T-{self.number:06d}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
 
 
 def messages_of(session: Session, principal: Principal, ticket: Ticket) -> list[TicketMessage]:
@@ -96,6 +186,30 @@ def messages_of(session: Session, principal: Principal, ticket: Ticket) -> list[
     if principal.is_portal:
         stmt = stmt.where(TicketMessage.kind == "public")
     return list(session.execute(stmt.order_by(TicketMessage.created_at, TicketMessage.id)).scalars())
+
+
+MESSAGES_PER_PAGE = 50
+
+
+@dataclass(frozen=True)
+class MessagePage:
+    """The latest messages of a ticket (page 1) or older ones, oldest first."""
+
+    items: list[TicketMessage]
+    page: int
+    has_older: bool
+
+
+def message_page(session: Session, principal: Principal, ticket: Ticket, page: int = 1) -> MessagePage:
+    """One page of the thread, newest page first, so a long thread costs the same as a short one."""
+    page = max(1, page)
+    stmt = select(TicketMessage).where(TicketMessage.ticket_id == ticket.id)
+    if principal.is_portal:
+        stmt = stmt.where(TicketMessage.kind == "public")
+    stmt = stmt.order_by(TicketMessage.created_at.desc(), TicketMessage.id.desc())
+    window = stmt.limit(MESSAGES_PER_PAGE + 1).offset((page - 1) * MESSAGES_PER_PAGE)
+    rows = list(session.execute(window).scalars())
+    return MessagePage(list(reversed(rows[:MESSAGES_PER_PAGE])), page, len(rows) > MESSAGES_PER_PAGE)
 
 
 def events_of(session: Session, ticket_id: uuid.UUID) -> list[TicketEvent]:
@@ -140,3 +254,20 @@ def agents(session: Session) -> list[User]:
         .order_by(User.name)
     )
     return list(session.execute(stmt).unique().scalars())
+
+
+def agent_choices(session: Session) -> list[Row[uuid.UUID, str]]:
+    """Ticket agents' ids and names, by name, in one narrow query (pages show names only)."""
+    roles = ("global_admin", "admin_agent", "helpdesk_agent", "billing_admin")
+    stmt = (
+        select(User.id, User.name)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(and_(User.kind == "staff", User.is_active.is_(True), UserRole.role.in_(roles)))
+        .distinct()
+        .order_by(User.name, User.id)
+    )
+    return list(session.execute(stmt).all())
+
+
+def agent_names(session: Session) -> dict[uuid.UUID, str]:
+    return {row.id: row.name for row in agent_choices(session)}

@@ -18,7 +18,7 @@ from cspdesk.kit.storage import Storage
 from cspdesk.models.subscription import Subscription
 from cspdesk.models.support import Ticket, TicketEvent, TicketMessage
 from cspdesk.models.user import User
-from cspdesk.support import attachments, clocks, email_out, repository
+from cspdesk.support import attachments, clocks, email_out, plans, repository
 from cspdesk.support.attachments import Upload
 from cspdesk.support.schemas import TicketIn
 
@@ -37,9 +37,16 @@ class Desk:
 
 def add_event(
     session: Session, ticket: Ticket, kind: str, actor: str, *, to_status: str | None = None, detail: str = ""
-) -> None:
+) -> TicketEvent:
+    event = _event(ticket, kind, actor, to_status=to_status, detail=detail)
+    session.add(event)
+    return event
+
+
+def _event(ticket: Ticket, kind: str, actor: str, *, to_status: str | None = None, detail: str = "") -> TicketEvent:
     ticket.event_seq = (ticket.event_seq or 0) + 1
-    event = TicketEvent(
+    return TicketEvent(
+        id=uuid.uuid4(),
         ticket_id=ticket.id,
         at=clock.now(),
         seq=ticket.event_seq,
@@ -48,7 +55,6 @@ def add_event(
         actor_label=actor,
         detail=detail,
     )
-    session.add(event)
 
 
 def _check_subscription(session: Session, customer_id: uuid.UUID, subscription_id: uuid.UUID | None) -> None:
@@ -72,7 +78,11 @@ def _customer_for(principal: Principal, data: TicketIn) -> uuid.UUID:
 def create_ticket(
     session: Session, principal: Principal, data: TicketIn, desk: Desk, *, via: str = "portal", triage: bool = False
 ) -> Ticket:
-    """Open a ticket: portal users for their own customer, staff (phone, email intake) for any customer."""
+    """Open a ticket: portal users for their own customer, staff (phone, email intake) for any customer.
+
+    The gap-free number is taken last, just before the inserts, so concurrent creations hold the counter's row
+    lock only for the final writes (the caller should commit right after).
+    """
     if principal.is_portal:
         principal.require(Permission.TICKETS_CREATE)
     elif not (principal.can(Permission.TICKETS_WORK) or principal.can(Permission.TICKETS_CREATE)):
@@ -80,14 +90,33 @@ def create_ticket(
     customer_id = _customer_for(principal, data)
     _check_subscription(session, customer_id, data.related_subscription_id)
     attachments.check_uploads(session, desk.settings, None, desk.uploads)
-    requester = session.get(User, principal.user_id) if principal.user_id and principal.is_portal else None
-    ticket = Ticket(
+    ticket = _new_ticket(session, principal, data, customer_id, via=via, triage=triage)
+    created = _event(ticket, "created", principal.label)
+    plan = plans.plan_for_customer(session, customer_id)
+    clocks.apply_state(ticket, clocks.sla_state(ticket, plan, [created], clock.now()))
+    # The audit row has no foreign key, so it is written before the lock; the ticket and its event join the
+    # session only after the number is taken, so the counter update flushes none of them.
+    audit.record(session, principal, "ticket.create", "ticket", ticket.id, after=audit.snapshot(ticket, TICKET_FIELDS))
+    session.flush()
+    ticket.number = counters.next_value(session, COUNTER)
+    session.add_all([ticket, created])
+    session.flush()
+    if desk.uploads and desk.storage is not None:
+        attachments.store(session, desk.storage, ticket, None, desk.uploads)
+    email_out.acknowledge(session, ticket, desk.settings.support_address)
+    return ticket
+
+
+def _new_ticket(
+    session: Session, principal: Principal, data: TicketIn, customer_id: uuid.UUID, *, via: str, triage: bool
+) -> Ticket:
+    requester = _requester(session, principal)
+    return Ticket(
         id=uuid.uuid4(),
-        number=counters.next_value(session, COUNTER),
         customer_id=customer_id,
-        requester_id=requester.id if requester else None,
-        requester_email=data.requester_email or (requester.email if requester else ""),
-        requester_name=data.requester_name or (requester.name if requester else ""),
+        requester_id=principal.user_id if requester else None,
+        requester_email=data.requester_email or (requester[0] if requester else ""),
+        requester_name=data.requester_name or (requester[1] if requester else ""),
         **data.model_dump(include={"subject", "description", "category", "service", "severity"}),
         related_invoice_id=data.related_invoice_id,
         related_subscription_id=data.related_subscription_id,
@@ -96,16 +125,16 @@ def create_ticket(
         via=via,
         triage=triage,
         last_public_at=clock.now(),
+        event_seq=0,
     )
-    session.add(ticket)
-    session.flush()
-    add_event(session, ticket, "created", principal.label)
-    if desk.uploads and desk.storage is not None:
-        attachments.store(session, desk.storage, ticket, None, desk.uploads)
-    clocks.refresh(session, ticket, clock.now())
-    audit.record(session, principal, "ticket.create", "ticket", ticket.id, after=audit.snapshot(ticket, TICKET_FIELDS))
-    email_out.acknowledge(session, ticket, desk.settings.support_address)
-    return ticket
+
+
+def _requester(session: Session, principal: Principal) -> tuple[str, str] | None:
+    """A portal user's email and name (one narrow select: the principal does not carry them)."""
+    if not (principal.user_id and principal.is_portal):
+        return None
+    row = session.execute(select(User.email, User.name).where(User.id == principal.user_id)).first()
+    return (row.email, row.name) if row else None
 
 
 def _set_status(session: Session, ticket: Ticket, status: str, actor: str) -> None:

@@ -15,7 +15,6 @@ from cspdesk.auth.permissions import Permission
 from cspdesk.auth.principal import Principal
 from cspdesk.kit import clock
 from cspdesk.kit.errors import AppError, ValidationFailed
-from cspdesk.kit.pagination import paginate
 from cspdesk.kit.storage import storage_for
 from cspdesk.models.customer import Customer
 from cspdesk.models.support import CATEGORIES, SERVICES, SEVERITIES, STATUSES
@@ -82,7 +81,7 @@ def queue(
         status=status,
         q=q,
     )
-    result = paginate(session, repository.queue(principal, f, clock.now()), page, 50)
+    result = repository.queue_page(session, repository.queue(principal, f, clock.now()), page, 50)
     context_ = {
         "page": result,
         "view": view,
@@ -96,7 +95,7 @@ def queue(
         "statuses": STATUSES,
         "customers": _customer_options(session),
         "now": clock.now(),
-        "assignees": {u.id: u.name for u in repository.agents(session)},
+        "assignees": repository.agent_names(session),
     }
     return render(request, "support/queue.html", context_)
 
@@ -151,23 +150,29 @@ async def ticket_create(
     return RedirectResponse(f"/console/tickets/{ticket.id}", status_code=303)
 
 
-def ticket_context(session: DbSession, principal: Principal, ticket_id: uuid.UUID) -> dict[str, Any]:
+def ticket_context(
+    session: DbSession, principal: Principal, ticket_id: uuid.UUID, messages_page: int = 1
+) -> dict[str, Any]:
     ticket = repository.access_ticket(session, principal, ticket_id)
-    today = clock.today()
+    today, now = clock.today(), clock.now()
+    # Each of these is read once and shared: the SLA replay, the history and the customer context need the same.
+    events = repository.events_of(session, ticket.id)
+    plan = plans.plan_for_customer(session, ticket.customer_id)
+    package = plans.active_package(session, today)
     return {
         "ticket": ticket,
-        "messages": repository.messages_of(session, principal, ticket),
+        "message_page": repository.message_page(session, principal, ticket, messages_page),
         "attachments": repository.attachments_of(session, principal, ticket),
-        "events": repository.events_of(session, ticket.id),
+        "events": events,
         "escalations": repository.escalations_of(session, ticket.id),
-        "sla": clocks.state_of(session, ticket, clock.now()),
-        "context": context.customer_context(session, principal, ticket.customer_id),
-        "agents": repository.agents(session),
+        "sla": clocks.shown_state(ticket, plan, events, now),
+        "context": context.customer_context(session, principal, ticket.customer_id, plan),
+        "agents": repository.agent_choices(session),
         "canned": list(session.execute(select(CannedReply).order_by(CannedReply.title)).scalars()),
         "prefix": work_prefix(principal, ticket.category),
         "statuses": STATUSES,
-        "refusals": {kind: escalations.refusal(session, ticket, kind, today) for kind in ("commercial", "technical")},
-        "package": plans.active_package(session, today),
+        "refusals": {"commercial": None, "technical": escalations.technical_refusal(session, ticket, package)},
+        "package": package,
     }
 
 
@@ -177,8 +182,9 @@ def ticket_page(
     ticket_id: uuid.UUID,
     session: DbSession,
     principal: Annotated[Principal, Depends(console(P.TICKETS_READ))],
+    messages_page: int = 1,
 ) -> Response:
-    return render(request, "support/ticket.html", ticket_context(session, principal, ticket_id))
+    return render(request, "support/ticket.html", ticket_context(session, principal, ticket_id, messages_page))
 
 
 def _back(ticket_id: uuid.UUID) -> Response:
