@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Update, delete, func, select, update
+from sqlalchemy import Select, Update, delete, func, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
@@ -104,8 +105,15 @@ def resolve_session(session: Session, settings: Settings, token: str) -> User | 
     if user is None or not user.is_active:
         return None
     if now - row.last_seen_at > timedelta(minutes=1):
-        _stamp(session, update(WebSession).where(WebSession.id == row.id).values(last_seen_at=now))
+        _stamp(
+            session, update(WebSession).where(WebSession.id.in_(_unlocked(WebSession, row.id))).values(last_seen_at=now)
+        )
     return user
+
+
+def _unlocked(model: type[WebSession] | type[ApiToken], row_id: uuid.UUID) -> Select[uuid.UUID]:
+    """The row unless another request holds it (PostgreSQL SKIP LOCKED): a burst on one token never queues."""
+    return select(model.id).where(model.id == row_id).with_for_update(skip_locked=True)
 
 
 def _stamp(session: Session, statement: Update) -> None:
@@ -156,5 +164,5 @@ def resolve_api_token(session: Session, token: str) -> User | None:
         return None
     # Written at most once a minute: a write per request would serialise every API call on SQLite.
     if row.last_used_at is None or now - row.last_used_at > timedelta(minutes=1):
-        _stamp(session, update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=now))
+        _stamp(session, update(ApiToken).where(ApiToken.id.in_(_unlocked(ApiToken, row.id))).values(last_used_at=now))
     return user

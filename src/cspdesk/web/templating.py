@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+from babel import Locale
 from babel.dates import format_date, format_datetime
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -27,13 +29,20 @@ def request_language(request: Request) -> str:
     return pick_language(chosen, getattr(principal, "language", None), request.app.state.settings.default_language)
 
 
+@cache
+def _babel_locale(language: str) -> Locale:
+    return Locale.parse(language)
+
+
 def _date_formatter(language: str) -> Any:
+    locale = _babel_locale(language)
+
     def fmt(value: date | datetime | None, style: str = "medium") -> str:
         if value is None:
             return "—"
         if isinstance(value, datetime):
-            return str(format_datetime(value, style, tzinfo=None, locale=language))
-        return str(format_date(value, style, locale=language))
+            return str(format_datetime(value, style, tzinfo=None, locale=locale))
+        return str(format_date(value, style, locale=locale))
 
     return fmt
 
