@@ -123,6 +123,12 @@ def test_ticket_seam_and_portal_ask_flow(
     ticket = session.query(Ticket).filter(Ticket.related_invoice_id == invoice.id).one()
     assert ticket.category == "billing"
     assert ticket.description.startswith("Why more seats?\n\n---\nInvoice T-2 for 2027-02")
+    # The agent sees the explanation on the ticket and can send it as a reply.
+    client.cookies.set(SESSION_COOKIE, world.actors["helpdesk_agent"].cookie)
+    agent_page = client.get(f"/console/tickets/{ticket.id}")
+    assert agent_page.status_code == 200
+    assert 'id="invoice-explanation"' in agent_page.text
+    assert "Invoice T-2 for 2027-02" in agent_page.text
 
 
 def test_bad_compare_to_is_422(client: TestClient, session: Session, settings: Settings, world: World) -> None:

@@ -54,6 +54,18 @@ def unregister_provider(name: str) -> None:
     _PROVIDERS.pop(name, None)
 
 
+_DISCOVERED: list[bool] = []
+
+
+def _discover_providers() -> None:
+    """Import every `cspdesk.<domain>.support_context` once; each registers its provider when imported."""
+    if not _DISCOVERED:
+        from cspdesk.discovery import modules_named
+
+        list(modules_named("support_context"))
+        _DISCOVERED.append(True)
+
+
 def registered_providers() -> dict[str, CustomerContextProvider]:
     return dict(_PROVIDERS)
 
@@ -77,6 +89,7 @@ def customer_context(
     subscriptions: list[Subscription] = []
     if principal.can(Permission.SUBSCRIPTIONS_READ):
         subscriptions = _subscriptions(session, principal, customer_id)
+    _discover_providers()
     sections = []
     for name in sorted(_PROVIDERS):
         section = _PROVIDERS[name].section(session, principal, customer_id)

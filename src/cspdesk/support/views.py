@@ -13,8 +13,9 @@ from sqlalchemy import select
 
 from cspdesk.auth.permissions import Permission
 from cspdesk.auth.principal import Principal
+from cspdesk.explain.service import explanation_for_ticket
 from cspdesk.kit import clock
-from cspdesk.kit.errors import AppError, ValidationFailed
+from cspdesk.kit.errors import AppError, NotFound, ValidationFailed
 from cspdesk.kit.storage import storage_for
 from cspdesk.models.customer import Customer
 from cspdesk.models.support import CATEGORIES, SERVICES, SEVERITIES, STATUSES
@@ -173,7 +174,21 @@ def ticket_context(
         "statuses": STATUSES,
         "refusals": {"commercial": None, "technical": escalations.technical_refusal(session, ticket, package)},
         "package": package,
+        "explanation": _explanation(session, principal, ticket),
     }
+
+
+def _explanation(session: DbSession, principal: Principal, ticket: Any) -> str | None:
+    """A billing ticket naming an invoice offers the invoice explained as a reply (never cost or margin)."""
+    if ticket.category != "billing" or ticket.related_invoice_id is None or not principal.can(P.INVOICES_READ):
+        return None
+    try:
+        text, _structured = explanation_for_ticket(
+            session, principal, ticket.related_invoice_id, customer_id=ticket.customer_id
+        )
+    except NotFound:
+        return None
+    return text
 
 
 @router.get("/console/tickets/{ticket_id}", response_class=HTMLResponse)
