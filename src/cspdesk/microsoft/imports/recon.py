@@ -5,15 +5,25 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, cast
 
 import polars as pl
-from sqlalchemy import String, Table, select
+from sqlalchemy import Column, String, Table, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
-from cspdesk.kit.money import to_minor
-from cspdesk.microsoft.files import KIND_SPECS, LINE_NO, PRODUCT_KIND, ROW_KEY, FileKind, with_row_keys
+from cspdesk.kit.money import minor_digits
+from cspdesk.microsoft.files import (
+    DECIMAL_DTYPE,
+    DECIMAL_SCALE,
+    KIND_SPECS,
+    LINE_NO,
+    PRODUCT_KIND,
+    ROW_KEY,
+    FileKind,
+    with_row_keys,
+)
+from cspdesk.microsoft.imports.bulk import decimal_text, insert_frame, mapped_ids, new_ids, uuid_text
 from cspdesk.microsoft.imports.facts import FAMILY, SUBSCRIPTION, TENANT
 from cspdesk.microsoft.imports.parties import Parties, chunked
 from cspdesk.models.microsoft import CostLine
@@ -126,25 +136,41 @@ def line_frame(rows: pl.LazyFrame, kind: FileKind, extra_columns: tuple[str, ...
     )
 
 
-def _exact(value: Decimal | None, default: Decimal) -> Decimal:
-    return default if value is None else value.normalize()
+def _minor_units(name: str, currencies: list[str]) -> pl.Expr:
+    """Whole minor units of the currency, rounded half up (away from zero) from the exact 18-place mantissa."""
+    divisors = [10 ** (DECIMAL_SCALE - minor_digits(currency)) for currency in currencies]
+    divisor = pl.col("currency").replace_strict(currencies, divisors, return_dtype=pl.Int64).cast(pl.Int128)
+    mantissa = pl.col(name).fill_null(pl.lit(0, DECIMAL_DTYPE)).to_physical()
+    return (((mantissa.abs() + divisor // 2) // divisor) * mantissa.sign()).cast(pl.Int64).alias(name)
 
 
-def _to_row(
-    record: dict[str, Any], batch_id: uuid.UUID, billed: bool, parties: Parties, invoice: str
-) -> dict[str, Any]:
-    currency = record["currency"]
-    row = {key: value for key, value in record.items() if key != "__rate"}
-    for name in _DECIMALS - {"exchange_rate"}:
-        row[name] = _exact(record.get(name), Decimal(0))
-    row["exchange_rate"] = _exact(record["__rate"], Decimal(1))
-    for name in _MINOR:
-        row[name] = to_minor(record[name] or Decimal(0), currency, ROUND_HALF_UP)
-    row["customer_id"] = parties.customers[record["customer_id"]]
-    row["subscription_id"] = parties.subscriptions.get(record["microsoft_subscription_id"])
-    row["invoice_number"] = record.get("invoice_number") or invoice
-    row.update(batch_id=batch_id, billed=billed, id=uuid.uuid4())
-    return row
+def _default(column: Column[Any]) -> pl.Expr:
+    default = column.default
+    value = default.arg if isinstance(default, ScalarElementColumnDefault) else None
+    return pl.lit(value).alias(column.name)
+
+
+def _stored_rows(
+    session: Session, chunk: pl.DataFrame, batch_id: uuid.UUID, billed: bool, parties: Parties, invoice: str
+) -> pl.DataFrame:
+    """The chunk as cost_lines rows, every value already in its stored form (see bulk.py)."""
+    currencies = sorted(set(chunk["currency"].drop_nulls().to_list()))
+    invoice_column = pl.col("invoice_number") if "invoice_number" in chunk.columns else pl.lit("")
+    frame = chunk.with_columns(
+        new_ids(session, chunk.height).alias("id"),
+        uuid_text(session, pl.lit(str(batch_id))).alias("batch_id"),
+        pl.lit(billed).alias("billed"),
+        mapped_ids(session, "customer_id", parties.customers).alias("customer_id"),
+        mapped_ids(session, "microsoft_subscription_id", parties.subscriptions).alias("subscription_id"),
+        pl.when(invoice_column == "").then(pl.lit(invoice)).otherwise(invoice_column).alias("invoice_number"),
+        *[decimal_text(pl.col(name).fill_null(0)).alias(name) for name in sorted(_DECIMALS - {"exchange_rate"})],
+        decimal_text(pl.col("__rate").fill_null(1)).alias("exchange_rate"),
+        *[_minor_units(name, currencies) for name in sorted(_MINOR)],
+    )
+    table = cast(Table, CostLine.__table__)
+    return frame.select(
+        [pl.col(column.name) if column.name in frame.columns else _default(column) for column in table.columns]
+    )
 
 
 def _existing_keys(session: Session, keys: list[str]) -> set[str]:
@@ -171,8 +197,8 @@ def load_cost_lines(
         known = _existing_keys(session, chunk["row_key"].to_list())
         fresh = chunk.filter(~pl.col("row_key").is_in(sorted(known))) if known else chunk
         if fresh.height:
-            rows = [_to_row(r, batch_id, billed, parties, invoice_number) for r in fresh.iter_rows(named=True)]
-            session.execute(cast(Table, CostLine.__table__).insert(), rows)
+            rows = _stored_rows(session, fresh, batch_id, billed, parties, invoice_number)
+            insert_frame(session, cast(Table, CostLine.__table__), rows, rows.columns)
         new, existing, done = new + fresh.height, existing + chunk.height - fresh.height, done + chunk.height
         progress(done / max(total_rows, 1))
     return LoadResult(new, existing)

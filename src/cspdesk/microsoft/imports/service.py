@@ -9,6 +9,7 @@ import shutil
 import tempfile
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -111,6 +112,7 @@ class _Import:
         self.session, self.principal, self.storage, self.path = session, principal, storage, path
         self.options, self.progress = options, progress
         self.label = options.file_name or path.name
+        self.aggregates: pl.DataFrame | None = None
 
     def run(self) -> ImportSummary:
         self.progress("fingerprint", 0.0)
@@ -121,9 +123,10 @@ class _Import:
         self.progress("validate", 0.05)
         parsed = self._parse()
         kind = parsed.kind
-        rows = prepared(parsed.valid_rows().filter(tenant_is_guid()), kind)
+        valid = parsed.valid_rows()
+        rows = prepared(valid.filter(tenant_is_guid()), kind)
         self.progress("describe", 0.3)
-        facts = FileFacts.from_frames(pl.collect_all(fact_queries(rows, kind), engine="streaming"), kind)
+        facts = self._describe(parsed, valid, rows)
         summary = self._base_summary(parsed, facts, sha)
         if self.options.dry_run:
             return self._dry_run(summary, facts)
@@ -144,12 +147,23 @@ class _Import:
             parsed = read_partner_center_file(self.path, self.options.kind, file_label=self.label)
         except PartnerCenterFileError as error:
             raise ImportFileUnreadable(error) from error
-        bad_tenants = _bad_tenant_rows(parsed)
-        if (parsed.error_count or bad_tenants) and not self.options.skip_invalid:
+        if parsed.error_count and not self.options.skip_invalid:
+            raise ImportRejected(self.label, parsed.error_count, parsed.errors)
+        return parsed
+
+    def _describe(self, parsed: ParsedFile, valid: pl.LazyFrame, rows: pl.LazyFrame) -> FileFacts:
+        """One streamed pass (shared scan): file facts, rows with a bad tenant id and, for a usage import, the
+        usage aggregates; nothing is written before it has found the file acceptable."""
+        aggregate = parsed.kind is FileKind.DAILY_USAGE and not self.options.dry_run
+        queries = [*fact_queries(rows, parsed.kind), _bad_tenant_query(valid)]
+        frames = pl.collect_all([*queries, *([usage.aggregate_query(rows)] if aggregate else [])], engine="streaming")
+        bad_tenants = int(frames[len(queries) - 1].item())
+        if bad_tenants and not self.options.skip_invalid:
             raise ImportRejected(self.label, parsed.error_count + bad_tenants, parsed.errors)
         if parsed.error_count and self.options.rejects_path is not None:
             write_rejects(parsed, self.options.rejects_path)
-        return parsed
+        self.aggregates = frames[-1] if aggregate else None
+        return FileFacts.from_frames(frames, parsed.kind)
 
     def _base_summary(self, parsed: ParsedFile, facts: FileFacts, sha: str) -> ImportSummary:
         kind = parsed.kind
@@ -223,16 +237,14 @@ class _Import:
         self, batch: ImportBatch, parsed: ParsedFile, rows: pl.LazyFrame, facts: FileFacts, summary: ImportSummary
     ) -> ImportSummary:
         self.progress("customers", 0.35)
-        parties = ensure_parties(self.session, self.principal, facts)
-        summary.batch_id = batch.id
-        summary.new_customers, summary.new_subscriptions = parties.new_customers, parties.new_subscriptions
-        summary.superseded_batches = self._supersede(batch, facts)
-        if parsed.kind is FileKind.DAILY_USAGE:
-            self._load_usage(batch, rows, parties, summary)
-        else:
-            self._load_lines(batch, parsed, rows, parties, summary)
-        self.progress("archive", 0.95)
-        batch.archive_key = self._archive(batch)
+        with ThreadPoolExecutor(max_workers=1) as pool, tempfile.TemporaryDirectory(prefix="cspdesk-archive-") as tmp:
+            # gzip releases the GIL: the archive is compressed while the ledger is loaded.
+            compressed = Path(tmp) / "archive.gz"
+            archived = pool.submit(_compress, self.path, compressed)
+            self._load(batch, parsed, rows, facts, summary)
+            self.progress("archive", 0.95)
+            archived.result()
+            batch.archive_key = self._store_archive(batch, compressed)
         batch.new_row_count = summary.new_rows
         if summary.new_rows == 0 and not summary.superseded_batches:
             summary.status = NOTHING_NEW
@@ -241,6 +253,18 @@ class _Import:
         audit.record(self.session, self.principal, "import.apply", "import_batch", batch.id, after=_audit_view(summary))
         self.progress("done", 1.0)
         return summary
+
+    def _load(
+        self, batch: ImportBatch, parsed: ParsedFile, rows: pl.LazyFrame, facts: FileFacts, summary: ImportSummary
+    ) -> None:
+        parties = ensure_parties(self.session, self.principal, facts)
+        summary.batch_id = batch.id
+        summary.new_customers, summary.new_subscriptions = parties.new_customers, parties.new_subscriptions
+        summary.superseded_batches = self._supersede(batch, facts)
+        if parsed.kind is FileKind.DAILY_USAGE:
+            self._load_usage(batch, rows, parties, summary)
+        else:
+            self._load_lines(batch, parsed, rows, parties, summary)
 
     def _supersede(self, batch: ImportBatch, facts: FileFacts) -> list[str]:
         if facts.period_start is None or facts.period_end is None:
@@ -283,20 +307,21 @@ class _Import:
             )
 
     def _load_usage(self, batch: ImportBatch, rows: pl.LazyFrame, parties: Parties, summary: ImportSummary) -> None:
+        aggregates, self.aggregates = self.aggregates, None  # dropped before the detail pass, to bound memory
+        assert aggregates is not None
         if batch.billed and self._same_billed_usage(batch, summary):
             summary.already_imported_rows = summary.valid_rows
             return
         self.progress("usage", 0.4)
-        with usage.new_detail_dir() as directory:
-            aggregates, _ = pl.collect_all(
-                [usage.aggregate_query(rows), usage.detail_sink(rows, Path(directory))], engine="streaming"
-            )
-            self.progress("usage", 0.8)
-            keys = usage.store_detail(self.storage, Path(directory), batch.id)
-        batch.usage_detail_key = f"usage/*/*/{batch.id}-*.parquet ({len(keys)} files)"[:500]
         summary.usage_aggregates = usage.insert_aggregates(
             self.session, aggregates, batch_id=batch.id, billed=batch.billed, parties=parties
         )
+        del aggregates
+        self.progress("usage detail", 0.6)
+        with usage.new_detail_dir() as directory:
+            usage.detail_sink(rows, Path(directory)).collect(engine="streaming")
+            keys = usage.store_detail(self.storage, Path(directory), batch.id)
+        batch.usage_detail_key = f"usage/*/*/{batch.id}-*.parquet ({len(keys)} files)"[:500]
         summary.new_rows = summary.valid_rows
 
     def _same_billed_usage(self, batch: ImportBatch, summary: ImportSummary) -> bool:
@@ -315,13 +340,15 @@ class _Import:
                     return True
         return False
 
-    def _archive(self, batch: ImportBatch) -> str:
+    def _store_archive(self, batch: ImportBatch, compressed: Path) -> str:
         key = storage_keys.archive_key(batch.id, batch.imported_at, self.label)
-        with tempfile.NamedTemporaryFile(suffix=".gz") as compressed:
-            with self.path.open("rb") as source, gzip.open(compressed.name, "wb", compresslevel=1) as target:
-                shutil.copyfileobj(source, target, length=1024 * 1024)
-            self.storage.put_file(key, Path(compressed.name))
+        self.storage.put_file(key, compressed)
         return key
+
+
+def _compress(source: Path, target: Path) -> None:
+    with source.open("rb") as raw, gzip.open(target, "wb", compresslevel=1) as packed:
+        shutil.copyfileobj(raw, packed, length=1024 * 1024)
 
 
 def _stored_totals(batch: ImportBatch) -> object:
@@ -334,8 +361,8 @@ def _invoice_period(summary: ImportSummary) -> tuple[date, date] | None:
     return batches.month_span(summary.period_end, summary.period_end)
 
 
-def _bad_tenant_rows(parsed: ParsedFile) -> int:
-    return int(parsed.valid_rows().filter(~tenant_is_guid()).select(pl.len()).collect(engine="streaming").item())
+def _bad_tenant_query(valid: pl.LazyFrame) -> pl.LazyFrame:
+    return valid.select((~tenant_is_guid()).sum().alias("bad_tenants"))
 
 
 def _rejected(error: RowError) -> dict[str, Any]:
