@@ -41,6 +41,19 @@ def _progress_bar() -> Iterator[Progress]:
         yield bar
 
 
+SHOWN = 10
+
+
+def _print_some(label: str, items: list[str]) -> None:
+    """The first few, then a count: a first import can discover thousands of subscriptions."""
+    for item in items[:SHOWN]:
+        console.print(f"{label}: {item}")
+    if len(items) > SHOWN:
+        console.print(
+            f"… and {len(items) - SHOWN} more ({len(items)} in all); see `cspdesk customers list --needs-review`"
+        )
+
+
 def print_summary(summary: ImportSummary) -> None:
     state = "billed" if summary.billed else "unbilled"
     console.print(f"[bold]{summary.file_name}[/bold] ({summary.kind}, {state}): {summary.message}")
@@ -54,10 +67,10 @@ def print_summary(summary: ImportSummary) -> None:
         for charge_type, amount in by_type.items():
             table.add_row(currency, charge_type, format(amount.normalize(), "f"))
     console.print(table)
-    for customer in summary.new_customers:
-        console.print(f"new customer (to review): {customer['name']} {customer['tenant_id']}")
-    for subscription in summary.new_subscriptions:
-        console.print(f"new subscription (to review): {subscription['product_name']} {subscription['microsoft_id']}")
+    _print_some("new customer (to review)", [f"{c['name']} {c['tenant_id']}" for c in summary.new_customers])
+    _print_some(
+        "new subscription (to review)", [f"{s['product_name']} {s['microsoft_id']}" for s in summary.new_subscriptions]
+    )
     for reason, count in summary.rejected_reasons.items():
         console.print(f"[yellow]rejected[/yellow] {count} × {reason}")
     if summary.rejects_path:
