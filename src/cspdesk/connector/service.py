@@ -19,10 +19,13 @@ from cspdesk.models.subscription import Subscription
 
 STATUS_KIND = "pc.subscription_status"
 ENTITLEMENT_KIND = "pc.azure_entitlement"
+AUTO_RENEW_KIND = "pc.subscription_auto_renew"
 SUBJECT = "subscription"
 TASK_FIELDS = ["status", "done_by_label", "note"]
+STATUS_TASK_ACTIONS = ("suspend", "reactivate", "cancel")
+AUTO_RENEW_TASK_ACTIONS = ("auto_renew_off", "auto_renew_on")
 
-Target = Literal["suspended", "active"]
+Target = Literal["suspended", "active", "deleted"]
 EntitlementAction = Literal["cancel", "reactivate"]
 
 
@@ -36,12 +39,11 @@ def request_subscription_status(
     not_before: datetime | None = None,
     actor: Principal | None = None,
 ) -> Enqueued:
-    """Decide to suspend or reactivate a subscription; the worker carries it out once per `key` after commit.
-
-    Reactivations run ahead of suspensions, and a new decision cancels the not-yet-started opposite one.
+    """Decide to suspend, reactivate or cancel ("deleted") a subscription; the worker carries it out once per `key`
+    after commit. Reactivations run ahead of suspensions, and a new decision cancels the not-yet-started other one.
     """
-    if target not in ("suspended", "active"):
-        raise ValueError(f"target must be 'suspended' or 'active', not {target!r}")
+    if target not in ("suspended", "active", "deleted"):
+        raise ValueError(f"target must be 'suspended', 'active' or 'deleted', not {target!r}")
     if session.get(Subscription, subscription_id) is None:
         raise NotFound("subscription not found")
     payload = {"subscription_id": str(subscription_id), "target": target, "reason": reason}
@@ -61,6 +63,57 @@ def request_subscription_status(
         after = {"target": target, "reason": reason, "key": key}
         audit.record(session, actor, "subscription.status_requested", SUBJECT, subscription_id, after=after)
     return enqueued
+
+
+def request_auto_renew(
+    session: Session,
+    subscription_id: uuid.UUID,
+    enabled: bool,
+    reason: str,
+    key: str,
+    *,
+    actor: Principal | None = None,
+) -> Enqueued:
+    """Decide to turn a subscription's auto-renew on or off in Partner Center (the client has no call for it, so
+    the worker hands it to staff as a task)."""
+    if session.get(Subscription, subscription_id) is None:
+        raise NotFound("subscription not found")
+    payload = {"subscription_id": str(subscription_id), "enabled": enabled, "reason": reason}
+    enqueued = enqueue(
+        session, AUTO_RENEW_KIND, payload, key, subject_type="subscription_auto_renew", subject_id=str(subscription_id)
+    )
+    if enqueued.created:
+        cancel_pending(
+            session,
+            AUTO_RENEW_KIND,
+            "subscription_auto_renew",
+            str(subscription_id),
+            keep=key,
+            reason=f"superseded by {key}",
+        )
+        after = {"auto_renew": enabled, "reason": reason, "key": key}
+        audit.record(session, actor, "subscription.auto_renew_requested", SUBJECT, subscription_id, after=after)
+    return enqueued
+
+
+def set_auto_renew_in_cspdesk(
+    session: Session, subscription: Subscription, enabled: bool, actor: Principal | None, note: str
+) -> None:
+    """Record the auto-renew setting Partner Center now has, audited."""
+    if subscription.auto_renew == enabled:
+        return
+    subscription.auto_renew = enabled
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "subscription.auto_renew_sync",
+        SUBJECT,
+        subscription.id,
+        before={"auto_renew": not enabled},
+        after={"auto_renew": enabled},
+        note=note,
+    )
 
 
 def request_entitlement_action(
@@ -132,8 +185,11 @@ def confirm_task(session: Session, principal: Principal, task_id: uuid.UUID, not
     task.done_by_id = principal.user_id
     task.done_by_label = principal.label
     task.note = note.strip()
-    if task.action in ("suspend", "reactivate"):
+    if task.action in STATUS_TASK_ACTIONS:
         set_status_in_cspdesk(session, task.subscription, task.target_status, principal, "confirmed by staff")
+    if task.action in AUTO_RENEW_TASK_ACTIONS:
+        enabled = task.action == "auto_renew_on"
+        set_auto_renew_in_cspdesk(session, task.subscription, enabled, principal, "confirmed by staff")
     session.flush()
     audit.record(
         session,

@@ -9,7 +9,7 @@ from cspdesk.kit.money import format_money
 from cspdesk.models.billing import Invoice
 from cspdesk.models.customer import Customer
 from cspdesk.policy.timeline import Timeline
-from cspdesk.policy.wording import describe_customer_status
+from cspdesk.policy.wording import describe_customer_status, format_day
 
 _HEADINGS: dict[str, dict[str, str]] = {
     "en": {
@@ -28,8 +28,40 @@ _HEADINGS: dict[str, dict[str, str]] = {
     },
 }
 _LABELS: dict[str, dict[str, str]] = {
-    "en": {"invoice": "Invoice", "amount": "Amount due", "due": "Due date", "step": "Policy step"},
-    "ru": {"invoice": "Счёт", "amount": "К оплате", "due": "Срок оплаты", "step": "Шаг политики"},
+    "en": {
+        "invoice": "Invoice",
+        "amount": "Amount due",
+        "due": "Due date",
+        "step": "Policy step",
+        "next": "Next step",
+        "next_on": "{step} on {date}",
+        "last": "none: this was the last step",
+    },
+    "ru": {
+        "invoice": "Счёт",
+        "amount": "К оплате",
+        "due": "Срок оплаты",
+        "step": "Шаг политики",
+        "next": "Следующий шаг",
+        "next_on": "{step}: {date}",
+        "last": "нет: это был последний шаг",
+    },
+}
+_STEP_NAMES: dict[str, dict[str, str]] = {
+    "en": {
+        "reminder": "payment reminder",
+        "late_fee": "late fee",
+        "suspension_warning": "suspension warning",
+        "suspend": "suspension of services",
+        "terminate": "termination of subscriptions",
+    },
+    "ru": {
+        "reminder": "напоминание об оплате",
+        "late_fee": "пеня за просрочку",
+        "suspension_warning": "предупреждение о приостановке",
+        "suspend": "приостановка сервисов",
+        "terminate": "прекращение подписок",
+    },
 }
 
 
@@ -50,9 +82,23 @@ def compose_notice(
             (labels["invoice"], number),
             (labels["amount"], format_money(timeline.invoice.outstanding_minor, invoice.currency, lang)),
             (labels["due"], timeline.invoice.due_date.isoformat()),
-            (labels["step"], step_key),
+            (labels["step"], _STEP_NAMES[lang][action]),
+            (labels["next"], _next_step(timeline, lang)),
         ],
         "action_url": f"{base_url.rstrip('/')}/portal/dunning",
     }
     text, html = render_email("notice", lang, context)
     return RenderedEmail(to=recipients, subject=context["heading"], text=text, html=html)
+
+
+def _next_step(timeline: Timeline, lang: str) -> str:
+    """The next dated step in words with its day (a step already due runs today at the earliest)."""
+    dated = sorted(
+        (max(entry.runs_on, timeline.today), index, entry.step.action)
+        for index, entry in enumerate(timeline.pending_steps)
+        if entry.runs_on is not None
+    )
+    if not dated:
+        return _LABELS[lang]["last"]
+    day, _, action = dated[0]
+    return _LABELS[lang]["next_on"].format(step=_STEP_NAMES[lang][action], date=format_day(day, lang))

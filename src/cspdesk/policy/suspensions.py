@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from cspdesk.auth.permissions import Permission
 from cspdesk.auth.principal import Principal
-from cspdesk.connector.service import STATUS_KIND, SUBJECT, request_subscription_status
+from cspdesk.connector.service import STATUS_KIND, SUBJECT, request_auto_renew, request_subscription_status
 from cspdesk.kit import audit, clock
 from cspdesk.kit.errors import Conflict
 from cspdesk.models.outbox import OutboxMessage
@@ -77,6 +77,15 @@ def _suspension_was_cancelled(session: Session, suspension: PolicySuspension) ->
     return message is not None and message.kind == STATUS_KIND and message.status == "cancelled"
 
 
+def _turn_auto_renew_back_on(session: Session, suspension: PolicySuspension, actor: Principal | None) -> None:
+    """Suspension turned auto-renew off in Partner Center; ask for it back when cspdesk has it on."""
+    subscription = session.get(Subscription, suspension.subscription_id)
+    if subscription is None or not subscription.auto_renew:
+        return
+    key = f"suspension:{suspension.id}:auto_renew_on"
+    request_auto_renew(session, subscription.id, True, "reactivated after suspension", key, actor=actor)
+
+
 def reactivate(session: Session, suspension: PolicySuspension, *, reason: str, actor: Principal | None) -> None:
     """Ask Partner Center to reactivate (ahead of every pending suspension, which it cancels) and close the record."""
     before = audit.snapshot(suspension, SUSPENSION_FIELDS)
@@ -84,6 +93,7 @@ def reactivate(session: Session, suspension: PolicySuspension, *, reason: str, a
         session, suspension.subscription_id, "active", reason, f"suspension:{suspension.id}:reactivate", actor=actor
     )
     suspension.reactivate_message_id = enqueued.message.id
+    _turn_auto_renew_back_on(session, suspension, actor)
     suspension.reactivated_at = clock.now()
     suspension.reactivated_by = actor.label if actor else "policy"
     suspension.reactivate_reason = reason

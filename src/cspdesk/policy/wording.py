@@ -494,6 +494,11 @@ def _exemptions_section(doc: PolicyDocument, speaker: _Speaker) -> PolicySection
 # ---- the customer's status line ----------------------------------------------------------------------------
 
 
+def format_day(day: date, lang: str) -> str:
+    """A day with its year, as the customer's language writes it in full (notices name exact days)."""
+    return str(format_date(day, "long", locale=validation.language(lang)))
+
+
 def describe_customer_status(timeline: Timeline, invoice_number: str, lang: str) -> str:
     """What the customer sees about one invoice: how overdue it is, the last step taken, anything holding the
     steps, the next step with its date and, once overdue, the suspension ahead if that is not the next step."""

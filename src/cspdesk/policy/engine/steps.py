@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cspdesk.connector.service import request_auto_renew, request_subscription_status
 from cspdesk.kit import clock
 from cspdesk.models.policy import DunningAction
 from cspdesk.models.subscription import Subscription
@@ -18,7 +19,7 @@ from cspdesk.policy import ledger, suspensions
 from cspdesk.policy.document import LateFeeDestination, LateFeeStep, SuspendStep, TerminateMode, TerminateStep
 from cspdesk.policy.engine.state import SKIPPED, CustomerState, OpenInvoice
 from cspdesk.policy.engine.writes import Writer
-from cspdesk.policy.exposure import cancellation_allowed_until
+from cspdesk.policy.exposure import cancellation_allowed_until, term_end
 from cspdesk.policy.notices import compose_notice
 from cspdesk.policy.timeline import ScheduledStep
 
@@ -153,19 +154,33 @@ def _suspend(ctx: StepContext, item: OpenInvoice, entry: ScheduledStep) -> None:
 
 
 def _terminate(ctx: StepContext, item: OpenInvoice, entry: ScheduledStep) -> None:
-    """Turn auto-renew off in cspdesk and list what may still be cancelled; the connector has no cancel call yet."""
+    """Cancel in Partner Center what is still inside its cancellation window (when the mode says so); the rest
+    Microsoft bills to term end, so auto-renew is turned off there. Both go through the connector's outbox."""
     step = entry.step
     assert isinstance(step, TerminateStep)
-    today = ctx.state.today
-    auto_renew_off, cancellable = [], []
+    may_cancel = step.mode is TerminateMode.DISABLE_AUTO_RENEW_AND_CANCEL_WHEN_ALLOWED
+    reason = f"invoice {item.invoice.number} unpaid: step {entry.key} of policy v{item.version.version}"
+    cancelled: list[dict[str, str]] = []
+    too_late: list[dict[str, str | None]] = []
+    auto_renew_off: list[str] = []
     for subscription in [sub for sub in _subscriptions(ctx) if sub.status in ("active", "suspended")]:
+        key = f"terminate:{item.invoice.id}:{entry.key}:{item.version.id}:{subscription.id}"
+        until = cancellation_allowed_until(subscription, ctx.state.today)
+        if may_cancel and until is not None:
+            request_subscription_status(ctx.session, subscription.id, "deleted", reason, f"{key}:cancel")
+            cancelled.append({"subscription": subscription.microsoft_id, "cancel_by": until.isoformat()})
+            continue
+        if may_cancel:
+            end = term_end(subscription, ctx.state.today)
+            too_late.append(
+                {"subscription": subscription.microsoft_id, "billed_until": end.isoformat() if end else None}
+            )
         if subscription.auto_renew:
-            subscription.auto_renew = False
+            request_auto_renew(ctx.session, subscription.id, False, reason, f"{key}:auto_renew_off")
             auto_renew_off.append(subscription.microsoft_id)
-        until = cancellation_allowed_until(subscription, today)
-        if step.mode is TerminateMode.DISABLE_AUTO_RENEW_AND_CANCEL_WHEN_ALLOWED and until is not None:
-            cancellable.append({"subscription": subscription.microsoft_id, "cancel_by": until.isoformat()})
-    ctx.details.update({"auto_renew_off": auto_renew_off, "cancel_in_partner_center": cancellable})
+    ctx.details.update(
+        {"cancelled": cancelled, "cancellation_no_longer_allowed": too_late, "auto_renew_off": auto_renew_off}
+    )
 
 
 _ACTIONS = {
