@@ -5,6 +5,7 @@
     .venv/bin/python bench/invoice_run_bench.py --database-url sqlite:////tmp/pdf.db \
         --customers 1000 --lines 10000 --pdfs 1000
 
+--reuse invoices the data already in the database again (previous drafts of 2026-10 deleted first).
 Prints wall time, invoices/s, peak RSS, and statements per invoice (counted with before_cursor_execute).
 """
 
@@ -18,7 +19,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import event, insert, select, text
+from sqlalchemy import delete, event, func, insert, select, text
 
 from cspdesk.auth.principal import SYSTEM
 from cspdesk.billing import invoices
@@ -28,7 +29,7 @@ from cspdesk.db import Database
 from cspdesk.kit import clock
 from cspdesk.kit.storage import LocalStorage
 from cspdesk.migrations import runner
-from cspdesk.models.billing import Invoice
+from cspdesk.models.billing import Invoice, InvoiceLine, InvoiceRun
 from cspdesk.models.customer import Customer
 from cspdesk.models.microsoft import CostLine, ImportBatch
 
@@ -72,6 +73,18 @@ def generate(database: Database, customers: int, lines: int) -> None:
             session.execute(insert(CostLine), buffer)
 
 
+def reset_run(database: Database) -> bool:
+    """For --reuse: drop a previous run's drafts so the same data is invoiced again; False when there is no data."""
+    with database.unit_of_work() as session:
+        if not session.execute(select(func.count()).select_from(Customer)).scalar_one():
+            return False
+        drafts = select(Invoice.id).where(Invoice.period == "2026-10")
+        session.execute(delete(InvoiceLine).where(InvoiceLine.invoice_id.in_(drafts)))
+        session.execute(delete(Invoice).where(Invoice.period == "2026-10"))
+        session.execute(delete(InvoiceRun).where(InvoiceRun.period == "2026-10"))
+    return True
+
+
 def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -94,15 +107,22 @@ def bench_run(database: Database, settings: Settings) -> None:
 
 
 def bench_pdfs(database: Database, settings: Settings, count: int) -> None:
+    """Issue `count` drafts one by one (number, PDF rendered and stored, email queued), one commit at the end."""
     storage = LocalStorage(settings.data_dir / "storage")
     with database.unit_of_work() as session:
         ids = list(session.execute(select(Invoice.id).where(Invoice.status == "draft").limit(count)).scalars())
+    times: list[float] = []
     started = time.perf_counter()
     with database.unit_of_work() as session:
         for invoice_id in ids:
+            one = time.perf_counter()
             invoices.issue_invoice(session, SYSTEM, invoice_id, storage, settings)
+            times.append(time.perf_counter() - one)
     wall = time.perf_counter() - started
-    print(f"issue+PDF: {len(ids)} in {wall:.1f} s = {wall / max(len(ids), 1) * 1000:.0f} ms per PDF")
+    times.sort()
+    median, p95 = (times[len(times) // 2], times[int(len(times) * 0.95)]) if times else (0.0, 0.0)
+    print(f"issue+PDF: {len(ids)} in {wall:.1f} s = {wall / max(len(ids), 1) * 1000:.0f} ms per PDF "
+          f"(median {median * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms); peak RSS {_peak_rss_mb():.0f} MB")  # fmt: skip
 
 
 def main() -> None:
@@ -111,13 +131,18 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=10000)
     parser.add_argument("--lines", type=int, default=1000000)
     parser.add_argument("--pdfs", type=int, default=0)
+    parser.add_argument("--reuse", action="store_true", help="invoice the data already in the database again")
     args = parser.parse_args()
     runner.upgrade(args.database_url)
     database = Database.from_url(args.database_url)
     settings = Settings(database_url=args.database_url, data_dir=Path("/tmp/cspdesk-bench"))
     started = time.perf_counter()
-    generate(database, args.customers, args.lines)
-    print(f"generated {args.customers} customers, {args.lines} cost lines in {time.perf_counter() - started:.1f} s")
+    if args.reuse and reset_run(database):
+        print(f"reusing the data in {args.database_url} (previous 2026-10 drafts deleted)")
+    else:
+        generate(database, args.customers, args.lines)
+        elapsed = time.perf_counter() - started
+        print(f"generated {args.customers} customers, {args.lines} cost lines in {elapsed:.1f} s")
     bench_run(database, settings)
     if args.pdfs:
         bench_pdfs(database, settings, args.pdfs)

@@ -10,6 +10,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from cspdesk.billing.bulk import new_line_id
 from cspdesk.billing.pricing import (
     CostRow,
     Priced,
@@ -58,7 +59,7 @@ class LineDraft:
     credited_line_id: uuid.UUID | None = None
     tax_rate: Decimal = Decimal(0)
     tax_minor: int = 0
-    id: uuid.UUID = field(default_factory=uuid.uuid4)
+    id: uuid.UUID = field(default_factory=new_line_id)
 
 
 @dataclass(frozen=True)
@@ -99,10 +100,14 @@ def license_lines(ctx: CustomerContext, rows: Iterable[CostRow], book: RuleBook,
     for row in rows:
         groups[_cost_key(row)].append(row)
     lines = []
+    # Rule and rate depend only on SKU, family and currency: resolved once per customer, not once per charge.
+    resolved: dict[tuple[str, str, str], tuple[Rule, Decimal]] = {}
     for group in groups.values():
         first = group[0]
-        rule = book.resolve(ctx.id, ctx.group_id, first.sku_id, first.product_family)
-        rate = fx(first.currency)
+        key = (first.sku_id, first.product_family, first.currency)
+        if key not in resolved:
+            resolved[key] = (book.resolve(ctx.id, ctx.group_id, first.sku_id, first.product_family), fx(first.currency))
+        rule, rate = resolved[key]
         priced = [price_cost_row(row, rule, rate, ctx.currency) for row in group]
         lines.append(_license_line(ctx, group, rule, Priced(sum_amount(priced), sum_cost(priced))))
     return sorted(lines, key=lambda d: (d.description, d.period_start or ctx.period_start, d.amount_minor))

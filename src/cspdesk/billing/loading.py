@@ -66,7 +66,8 @@ def cost_rows(session: Session, ids: list[uuid.UUID], start: date, end: date) ->
         .where(CostLine.customer_id.in_(ids), in_period, ImportBatch.status == "applied")
     )
     grouped: dict[uuid.UUID, list[CostRow]] = defaultdict(list)
-    for row in session.execute(stmt):
+    # Core execution on the session's connection (no ORM loading layer); all() fetches in bulk, not row by row.
+    for row in session.connection().execute(stmt).all():
         grouped[row.customer_id].append(CostRow(*row))
     return grouped
 

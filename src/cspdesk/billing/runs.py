@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from operator import attrgetter
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session
 from cspdesk.auth.permissions import Permission
 from cspdesk.auth.principal import Principal
 from cspdesk.billing import loading
+from cspdesk.billing.bulk import insert_rows
 from cspdesk.billing.drafting import (
     CustomerContext,
     LineDraft,
@@ -36,6 +38,8 @@ from cspdesk.kit.errors import AppError, ValidationFailed, field_error
 from cspdesk.models.billing import Invoice, InvoiceLine, InvoiceRun, OneOffCharge, PriceRule, RecurringCharge
 
 CHUNK = 500
+LINE_COLUMNS = [*LineDraft.__dataclass_fields__, "invoice_id", "position"]
+LINE_VALUES = attrgetter(*LineDraft.__dataclass_fields__)
 
 
 @dataclass
@@ -278,13 +282,9 @@ def _write(session: Session, drafts: list[Draft], run: InvoiceRun, period: str) 
     """Bulk inserts: a handful of statements per chunk, whatever its size."""
     invoices = [d.invoice | {"run_id": run.id} for d in drafts]
     session.execute(insert(Invoice.metadata.tables["invoices"]), invoices)
-    # vars() is a shallow copy: dataclasses.asdict deep-copies every Decimal and dominated the run time.
-    lines = [
-        vars(line) | {"invoice_id": d.invoice["id"], "position": i}
-        for d in drafts
-        for i, line in enumerate(d.lines, start=1)
-    ]
-    session.execute(insert(InvoiceLine.metadata.tables["invoice_lines"]), lines)
+    # Plain tuples, no dict per line (dataclasses.asdict deep-copied every Decimal and once dominated the run time).
+    lines = [(*LINE_VALUES(line), d.invoice["id"], i) for d in drafts for i, line in enumerate(d.lines, start=1)]
+    insert_rows(session, InvoiceLine.metadata.tables["invoice_lines"], LINE_COLUMNS, lines)
     for d in drafts:
         if d.one_offs:
             ids = [c.id for c in d.one_offs]
