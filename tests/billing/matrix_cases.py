@@ -11,7 +11,15 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from cspdesk.kit import clock
-from cspdesk.models.billing import Invoice, InvoiceLine
+from cspdesk.models.billing import (
+    ExchangeRate,
+    Invoice,
+    InvoiceLine,
+    OneOffCharge,
+    PriceRule,
+    RecurringCharge,
+    TaxRule,
+)
 from cspdesk.models.billing_payments import BankStatementLine
 from tests.matrix import Case
 from tests.world import World
@@ -81,6 +89,7 @@ def extend_world(session: Session, world: World) -> None:
     )
     session.add_all([note, line])
     session.flush()
+    _extend_setup(session, world)
     world.params.update(
         draft_id=draft.id,
         line_id=draft.lines[0].id,
@@ -88,6 +97,28 @@ def extend_world(session: Session, world: World) -> None:
         credited_invoice_id=credited.id,
         bank_line_id=line.id,
     )
+
+
+def _extend_setup(session: Session, world: World) -> None:
+    # The world is committed once per test session: rows that a run would pick up stay out of other tests' way.
+    a = world.customer_a
+    charge = {"customer_id": a, "description": "Managed service", "unit_price_minor": 5000, "currency": "EUR"}
+    rows: dict[str, Any] = {
+        "tax_rule_id": TaxRule(country="AQ", rate_percent=Decimal(1), name="AQ", valid_from=date(2026, 1, 1)),
+        "exchange_rate_id": ExchangeRate(
+            from_currency="CHF", to_currency="ISK", rate=Decimal("150"), valid_from=date(2026, 1, 1)
+        ),
+        "recurring_charge_id": RecurringCharge(**charge, quantity=Decimal(1), next_period="2099-01", active=True),
+        "one_off_charge_id": OneOffCharge(**charge, quantity=Decimal(2)),
+        "price_rule_id": PriceRule(customer_id=a, sku_id=f"SKU-{uuid.uuid4().hex[:6]}", mode="pass_through"),
+    }
+    session.add_all(rows.values())
+    session.flush()
+    world.params.update({name: row.id for name, row in rows.items()})
+
+
+def _charge(w: World) -> dict[str, Any]:
+    return {"customer_id": str(w.customer_a), "description": "Backup", "unit_price": "12.50", "quantity": "3"}
 
 
 def _payment(w: World) -> dict[str, Any]:
@@ -134,6 +165,52 @@ CASES: dict[tuple[str, str], Case] = {
     ),
     ("GET", "/console/billing/receivables"): Case(),
     ("GET", "/console/billing/customers/{customer_id}/statement.pdf"): Case(object_scoped=True),
+    ("GET", "/console/billing/taxes"): Case(),
+    ("POST", "/console/billing/tax-rules"): Case(
+        form=lambda w: {"country": "AT", "rate_percent": "20", "name": "USt", "valid_from": "2026-01-01"}
+    ),
+    ("POST", "/console/billing/tax-rules/{tax_rule_id}/delete"): Case(form=lambda w: {}),
+    ("POST", "/console/billing/exchange-rates"): Case(
+        form=lambda w: {"from_currency": "USD", "to_currency": "EUR", "rate": "0.91", "valid_from": "2026-02-01"}
+    ),
+    ("POST", "/console/billing/exchange-rates/{exchange_rate_id}/delete"): Case(form=lambda w: {}),
+    ("POST", "/console/billing/customers/{customer_id}/tax-exemption"): Case(
+        object_scoped=True, form=lambda w: {"kind": "reverse_charge", "legal_note": "Reverse charge"}
+    ),
+    ("POST", "/console/billing/customers/{customer_id}/tax-exemption/clear"): Case(
+        object_scoped=True, form=lambda w: {}
+    ),
+    ("GET", "/console/billing/charges"): Case(),
+    ("POST", "/console/billing/recurring-charges"): Case(form=lambda w: _charge(w) | {"first_period": "2026-10"}),
+    ("POST", "/console/billing/recurring-charges/{recurring_charge_id}/stop"): Case(
+        object_scoped=True, form=lambda w: {}
+    ),
+    ("POST", "/console/billing/one-off-charges"): Case(form=_charge),
+    ("POST", "/console/billing/one-off-charges/{one_off_charge_id}/delete"): Case(
+        object_scoped=True, form=lambda w: {}
+    ),
+    ("POST", "/console/billing/price-rules/{price_rule_id}/delete"): Case(form=lambda w: {}),
+    ("GET", "/api/billing/tax-rules"): Case(),
+    ("POST", "/api/billing/tax-rules"): Case(
+        json=lambda w: {"country": "AT", "rate_percent": "20", "name": "USt", "valid_from": "2026-01-01"}
+    ),
+    ("DELETE", "/api/billing/tax-rules/{tax_rule_id}"): Case(),
+    ("GET", "/api/billing/exchange-rates"): Case(),
+    ("POST", "/api/billing/exchange-rates"): Case(
+        json=lambda w: {"from_currency": "USD", "to_currency": "EUR", "rate": "0.91", "valid_from": "2026-02-01"}
+    ),
+    ("DELETE", "/api/billing/exchange-rates/{exchange_rate_id}"): Case(),
+    ("PUT", "/api/billing/customers/{customer_id}/tax-exemption"): Case(
+        object_scoped=True, json=lambda w: {"kind": "exempt", "legal_note": "Tax exempt by law"}
+    ),
+    ("DELETE", "/api/billing/customers/{customer_id}/tax-exemption"): Case(object_scoped=True),
+    ("GET", "/api/billing/recurring-charges"): Case(),
+    ("POST", "/api/billing/recurring-charges"): Case(json=lambda w: _charge(w) | {"first_period": "2026-10"}),
+    ("POST", "/api/billing/recurring-charges/{recurring_charge_id}/stop"): Case(object_scoped=True),
+    ("GET", "/api/billing/one-off-charges"): Case(),
+    ("POST", "/api/billing/one-off-charges"): Case(json=_charge),
+    ("DELETE", "/api/billing/one-off-charges/{one_off_charge_id}"): Case(object_scoped=True),
+    ("DELETE", "/api/billing/price-rules/{price_rule_id}"): Case(),
     ("GET", "/portal/billing"): Case(),
     ("GET", "/portal/billing/invoices/{billing_invoice_id}"): Case(object_scoped=True),
     ("GET", "/portal/billing/invoices/{billing_invoice_id}/pdf"): Case(object_scoped=True),

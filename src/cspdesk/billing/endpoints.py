@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from cspdesk.auth.permissions import Permission
 from cspdesk.auth.principal import Principal
 from cspdesk.billing import invoices, payments, repository
+from cspdesk.billing.endpoints_setup import router as setup_router
 from cspdesk.billing.runs import run_invoices
 from cspdesk.billing.schemas import InvoiceOut, MarginInvoiceOut, PaymentIn, PaymentOut, RunIn, RunOut
 from cspdesk.kit.money import to_minor
@@ -99,3 +100,7 @@ def record_payment(
         invoice_id=data.invoice_id,
     )
     return PaymentOut.model_validate(payment)
+
+
+# The master-data routes live in their own module; their router keeps its own prefix.
+router.routes.extend(setup_router.routes)

@@ -31,6 +31,7 @@ from cspdesk.billing.periods import next_period, parse_period
 from cspdesk.billing.pricing import CostRow, UsageRow
 from cspdesk.billing.rates import RateTable, RateUsed
 from cspdesk.billing.rules import RuleBook
+from cspdesk.billing.support_billing import support_line
 from cspdesk.billing.taxes import TaxBook
 from cspdesk.config import Settings
 from cspdesk.kit import audit, clock
@@ -174,6 +175,7 @@ def _run_chunk(
                 usage.get(customer.id, []),
                 recurring.get(customer.id, []),
                 one_offs.get(customer.id, []),
+                support_line(session, customer, period, recurring.get(customer.id, []), result.errors),
             )
         except AppError as exc:
             result.failed += 1
@@ -199,6 +201,7 @@ def build_draft(
     usage: list[UsageRow],
     recurring: list[RecurringCharge],
     one_offs: list[OneOffCharge],
+    support: LineDraft | None = None,
 ) -> Draft | None:
     """One customer's draft for a period, or None when there is nothing to bill."""
     ctx = CustomerContext(customer.id, customer.group_id, customer.currency, *bounds)
@@ -211,6 +214,7 @@ def build_draft(
     lines = license_lines(ctx, costs, books.rules, fx)
     lines += usage_lines(ctx, usage, books.rules, fx, books.settings.billing_pec_policy == "keep")
     lines += _partner_lines(customer, period, recurring, one_offs)
+    lines += [support] if support is not None else []
     if not lines:
         return None
     tax = books.taxes.choose(customer.id, customer.country, bounds[1])

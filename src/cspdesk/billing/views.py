@@ -18,6 +18,7 @@ from cspdesk.billing.runs import run_invoices
 from cspdesk.billing.views_money import router as money_router
 from cspdesk.billing.views_portal import router as portal_router
 from cspdesk.billing.views_portal import webhook_router
+from cspdesk.billing.views_setup import router as setup_router
 from cspdesk.kit.errors import NotFound, ValidationFailed, field_error
 from cspdesk.kit.money import to_minor
 from cspdesk.kit.pagination import paginate
@@ -194,5 +195,5 @@ def reissue(
 
 # One discovered router; the routes keep the dependencies (CSRF) and prefixes of the router that made them.
 router = APIRouter()
-for _part in (console_router, money_router, portal_router, webhook_router):
+for _part in (console_router, money_router, setup_router, portal_router, webhook_router):
     router.routes.extend(_part.routes)
