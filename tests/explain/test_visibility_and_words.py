@@ -7,13 +7,14 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from cspdesk.auth.principal import SYSTEM
 from cspdesk.config import Settings
 from cspdesk.explain.service import explain_invoice, explanation_for_ticket
 from cspdesk.kit.errors import NotFound
-from cspdesk.models.billing import Invoice
+from cspdesk.models.billing import Invoice, OneOffCharge, RecurringCharge
 from cspdesk.models.customer import Customer
 from cspdesk.models.support import Ticket
 from cspdesk.web.csrf import COOKIE as CSRF_COOKIE
@@ -31,6 +32,9 @@ COST_KEYS = {"cost_minor", "margin_minor", "price_mode", "effective_price"}
 def _issued_pair(session: Session, settings: Settings, world: World) -> Invoice:
     owner = session.get(Customer, world.customer_a)
     assert owner is not None
+    # The shared world gives customer A charges of its own (billing's matrix objects); this scenario bills seats only.
+    session.execute(delete(OneOffCharge).where(OneOffCharge.customer_id == owner.id))
+    session.execute(delete(RecurringCharge).where(RecurringCharge.customer_id == owner.id))
     s = Scenario(session, settings, owner, factories.batch(session))
     s.seats(JAN, 10)
     s.seats(FEB, 12)
