@@ -5,7 +5,7 @@ from decimal import Decimal
 import pydantic
 import pytest
 
-from cspdesk.models.subscription import PRODUCT_FAMILIES
+from cspdesk.models.subscription import PRODUCT_FAMILIES, ProductFamily
 from cspdesk.policy.document import (
     DEFAULT_POLICY,
     DEFAULT_POLICY_YAML,
@@ -17,7 +17,6 @@ from cspdesk.policy.document import (
     PolicyDocument,
     PolicyIssue,
     PolicyValidationError,
-    ProductFamily,
     ReminderStep,
     SuspendStep,
     TerminateMode,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from enum import StrEnum
 
 from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -11,7 +12,19 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from cspdesk.models.base import Base, IdMixin, TimestampMixin
 from cspdesk.models.customer import Customer
 
-PRODUCT_FAMILIES = ("azure_plan", "microsoft_365", "dynamics_365", "software", "marketplace", "other")
+
+class ProductFamily(StrEnum):
+    """The one list of product families; the importer, the policy and the forms all use it."""
+
+    AZURE_PLAN = "azure_plan"
+    MICROSOFT_365 = "microsoft_365"
+    DYNAMICS_365 = "dynamics_365"
+    SOFTWARE = "software"
+    MARKETPLACE = "marketplace"
+    OTHER = "other"
+
+
+PRODUCT_FAMILIES = tuple(family.value for family in ProductFamily)
 KNOWN_STATUSES = ("active", "suspended", "expired", "disabled", "deleted", "pending")
 TERMS = ("P1M", "P1Y", "P3Y")
 BILLING_FREQUENCIES = ("monthly", "annual", "triennial", "one_time", "usage")

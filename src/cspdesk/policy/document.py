@@ -34,6 +34,7 @@ from yaml.reader import ReaderError
 
 from cspdesk.kit import validation
 from cspdesk.kit.errors import ValidationFailed
+from cspdesk.models.subscription import ProductFamily
 
 # Ten years either side of the due date is far beyond any real policy and keeps date arithmetic in range.
 MAX_DAYS = 3660
@@ -42,15 +43,6 @@ YamlPath: TypeAlias = tuple[str | int, ...]
 StepAction = Literal["reminder", "late_fee", "suspension_warning", "suspend", "terminate"]
 STEP_ACTIONS: tuple[StepAction, ...] = get_args(StepAction)
 NOTICE_ACTIONS: frozenset[StepAction] = frozenset({"reminder", "suspension_warning"})
-
-
-class ProductFamily(StrEnum):
-    AZURE_PLAN = "azure_plan"
-    MICROSOFT_365 = "microsoft_365"
-    DYNAMICS_365 = "dynamics_365"
-    SOFTWARE = "software"
-    MARKETPLACE = "marketplace"
-    OTHER = "other"
 
 
 class TerminateMode(StrEnum):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any
 
@@ -137,6 +138,15 @@ def _date(text: str) -> date:
         raise AppError("give a date as YYYY-MM-DD") from exc
 
 
+def _act(request: Request, session: DbSession, customer_id: uuid.UUID, action: Callable[[], object]) -> Response:
+    """Carry out a staff action and return to the customer; a refused one shows the page with the reason."""
+    try:
+        action()
+    except AppError as exc:
+        return _customer_page(request, session, customer_id, exc.message)
+    return _back(customer_id)
+
+
 def _back(customer_id: uuid.UUID) -> Response:
     return RedirectResponse(f"/console/dunning/customers/{customer_id}", status_code=303)
 
@@ -150,11 +160,10 @@ async def promise_post(
 ) -> Response:
     values = await _form(request, ["until", "note"])
     invoice = repository.access_invoice(session, principal, dunning_invoice_id)
-    try:
-        holds.record_promise(session, principal, invoice.id, _date(values.get("until", "")), values.get("note", ""))
-    except AppError as exc:
-        return _customer_page(request, session, invoice.customer_id, exc.message)
-    return _back(invoice.customer_id)
+    until, note = _date(values.get("until", "")), values.get("note", "")
+    return _act(
+        request, session, invoice.customer_id, lambda: holds.record_promise(session, principal, invoice.id, until, note)
+    )
 
 
 @router.post("/dunning/invoices/{dunning_invoice_id}/dispute", response_class=HTMLResponse)
@@ -166,11 +175,10 @@ async def dispute_post(
 ) -> Response:
     values = await _form(request, ["reason"])
     invoice = repository.access_invoice(session, principal, dunning_invoice_id)
-    try:
-        holds.open_dispute(session, principal, invoice.id, values.get("reason", ""))
-    except AppError as exc:
-        return _customer_page(request, session, invoice.customer_id, exc.message)
-    return _back(invoice.customer_id)
+    reason = values.get("reason", "")
+    return _act(
+        request, session, invoice.customer_id, lambda: holds.open_dispute(session, principal, invoice.id, reason)
+    )
 
 
 @router.post("/dunning/disputes/{dispute_id}/resolve", response_class=HTMLResponse)
@@ -193,11 +201,10 @@ async def exempt_post(
     principal: Annotated[Principal, Depends(console(P.DUNNING_WRITE))],
 ) -> Response:
     values = await _form(request, ["until", "reason"])
-    try:
-        holds.exempt_customer(session, principal, customer_id, _date(values.get("until", "")), values.get("reason", ""))
-    except AppError as exc:
-        return _customer_page(request, session, customer_id, exc.message)
-    return _back(customer_id)
+    until, reason = _date(values.get("until", "")), values.get("reason", "")
+    return _act(
+        request, session, customer_id, lambda: holds.exempt_customer(session, principal, customer_id, until, reason)
+    )
 
 
 @router.post("/dunning/subscriptions/{subscription_id}/suspend", response_class=HTMLResponse)
@@ -209,11 +216,13 @@ async def suspend_post(
 ) -> Response:
     values = await _form(request, ["reason"])
     subscription = repository.access_subscription(session, principal, subscription_id)
-    try:
-        suspensions.suspend_by_hand(session, principal, subscription.id, values.get("reason", ""))
-    except AppError as exc:
-        return _customer_page(request, session, subscription.customer_id, exc.message)
-    return _back(subscription.customer_id)
+    reason = values.get("reason", "")
+    return _act(
+        request,
+        session,
+        subscription.customer_id,
+        lambda: suspensions.suspend_by_hand(session, principal, subscription.id, reason),
+    )
 
 
 @router.post("/dunning/suspensions/{suspension_id}/reactivate", response_class=HTMLResponse)
@@ -225,8 +234,10 @@ async def reactivate_post(
 ) -> Response:
     values = await _form(request, ["reason"])
     suspension = repository.access_suspension(session, principal, suspension_id)
-    try:
-        suspensions.reactivate_by_hand(session, principal, suspension.id, values.get("reason", ""))
-    except AppError as exc:
-        return _customer_page(request, session, suspension.customer_id, exc.message)
-    return _back(suspension.customer_id)
+    reason = values.get("reason", "")
+    return _act(
+        request,
+        session,
+        suspension.customer_id,
+        lambda: suspensions.reactivate_by_hand(session, principal, suspension.id, reason),
+    )

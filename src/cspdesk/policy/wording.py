@@ -19,13 +19,13 @@ from babel.numbers import format_percent
 
 from cspdesk.kit import validation
 from cspdesk.kit.money import format_money, to_minor
+from cspdesk.models.subscription import ProductFamily
 from cspdesk.policy.document import (
     DisputeHandling,
     FullPaymentAction,
     LateFeeDestination,
     LateFeeStep,
     PolicyDocument,
-    ProductFamily,
     ReminderStep,
     Step,
     SuspendStep,

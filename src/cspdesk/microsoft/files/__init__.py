@@ -44,12 +44,13 @@ from cspdesk.microsoft.files.formulas import (
 )
 from cspdesk.microsoft.files.header import DATETIME_SUFFIX, PRODUCT_FAMILY, PRODUCT_KIND
 from cspdesk.microsoft.files.kinds import KIND_SPECS, ColumnType, FileKind, canonical_name, detect_kind
-from cspdesk.microsoft.files.products import ProductFamily, ProductKind
+from cspdesk.microsoft.files.products import ProductKind
 from cspdesk.microsoft.files.reader import MAX_ERRORS_KEPT, ParsedFile, ParseStatus, read_partner_center_file
 from cspdesk.microsoft.files.rejects import write_rejects
 from cspdesk.microsoft.files.scan import REJECT_COLUMN, REJECT_LINE, REJECT_REASON
 from cspdesk.microsoft.files.structure import LINE_NO
 from cspdesk.microsoft.files.values import DECIMAL_DTYPE, DECIMAL_SCALE, ISO_CURRENCIES
+from cspdesk.models.subscription import ProductFamily
 
 __all__ = [
     "DATETIME_SUFFIX",

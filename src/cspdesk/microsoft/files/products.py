@@ -10,6 +10,8 @@ from enum import StrEnum
 
 import polars as pl
 
+from cspdesk.models.subscription import ProductFamily
+
 
 class ProductKind(StrEnum):
     AZURE_PLAN = "azure_plan"
@@ -18,15 +20,6 @@ class ProductKind(StrEnum):
     THIRD_PARTY = "third_party"
     PERPETUAL_SOFTWARE = "perpetual_software"
     LICENSE = "license"
-
-
-class ProductFamily(StrEnum):
-    AZURE_PLAN = "azure_plan"
-    MICROSOFT_365 = "microsoft_365"
-    DYNAMICS_365 = "dynamics_365"
-    SOFTWARE = "software"
-    MARKETPLACE = "marketplace"
-    OTHER = "other"
 
 
 DYNAMICS_365_MARKERS: tuple[str, ...] = (
