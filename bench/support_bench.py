@@ -5,7 +5,8 @@ FastAPI endpoint doing one indexed select on the same database, all in one run a
     PYTHONPATH=. .venv/bin/python bench/support_bench.py --database-url postgresql://postgres@127.0.0.1:5432/support_bench
 
 `--reuse` skips loading the data (a database from an earlier run of this version); `--workers` (2) applies to the
-baseline and cspdesk alike. Each figure is printed with the 1-minute load average, as the machine is shared.
+baseline and cspdesk alike; `--loads` picks some of the loads. Every load is preceded by a 3 s wrk warm-up on the
+same server. Each figure is printed with the 1-minute load average before and after it, as the machine is shared.
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ from cspdesk.migrations import runner
 CATEGORIES = ("billing", "subscription_management", "technical", "other")
 SERVICES = ("azure", "microsoft_365", "dynamics_365", "other")
 STATUSES = ("new", "open", "open", "pending_customer", "pending_microsoft", "resolved", "closed", "closed")
+WARM_UP_SECONDS = 3
+LOADS = ("queue", "ticket_page", "create")
 
 
 def baseline_app() -> FastAPI:
@@ -230,6 +233,14 @@ def serve(
 
 
 def wrk(url: str, duration: int, headers: list[str], script: str | None = None) -> dict[str, float]:
+    """A warm-up load first (same connections, not recorded): it reaches every worker, which builds its routes,
+    compiles its templates and fills its connection pool; then the measured load."""
+    _run_wrk(url, WARM_UP_SECONDS, headers, script)
+    load_before = os.getloadavg()[0]
+    return _run_wrk(url, duration, headers, script) | {"load_before": load_before}
+
+
+def _run_wrk(url: str, duration: int, headers: list[str], script: str | None) -> dict[str, float]:
     cmd = [
         "wrk",
         "-t",
@@ -291,6 +302,7 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=15)
     parser.add_argument("--workers", type=int, default=2, help="uvicorn workers, for the baseline and cspdesk alike")
     parser.add_argument("--reuse", action="store_true", help="keep the data of an earlier run of this version")
+    parser.add_argument("--loads", default=",".join(LOADS), help=f"which of {', '.join(LOADS)} (the baseline always)")
     args = parser.parse_args()
     started = time.monotonic()
     storage = Path(tempfile.mkdtemp())
@@ -310,15 +322,22 @@ def main() -> None:
         "CSPDESK_SECRET_KEY": "bench-secret-0123456789",
         "CSPDESK_DATA_DIR": str(storage),
         "BENCH_SQLALCHEMY_URL": _sa_url(args.database_url),
-        "PYTHONPATH": str(Path(__file__).resolve().parent.parent),
+        # The caller's PYTHONPATH first: a copy of an older src/ there is measured instead of the installed one.
+        "PYTHONPATH": os.pathsep.join(
+            filter(None, [os.environ.get("PYTHONPATH"), str(Path(__file__).resolve().parent.parent)])
+        ),
     }
-    results = run_loads(args.duration, args.workers, env, cookie, token, ticket_ids)
+    loads = [name for name in args.loads.split(",") if name]
+    assert set(loads) <= set(LOADS), f"--loads takes {', '.join(LOADS)}"
+    results = run_loads(args.duration, args.workers, env, (cookie, token), ticket_ids, loads)
     for name, r in results.items():
         print(
             f"{name:<12} p50 {r['p50_ms']:8.2f} ms  p99 {r['p99_ms']:8.2f} ms  {r['rps']:8.1f} req/s  "
-            f"non-2xx {r['errors']:.0f}  timeouts {r['timeouts']:.0f}  load1 {r['load1']:.2f}"
+            f"non-2xx {r['errors']:.0f}  timeouts {r['timeouts']:.0f}  "
+            f"load1 before {r['load_before']:.2f} after {r['load1']:.2f}"
         )
-    print(f"creation / baseline rps: {results['create']['rps'] / results['baseline']['rps']:.2%}")
+    if "create" in results:
+        print(f"creation / baseline rps: {results['create']['rps'] / results['baseline']['rps']:.2%}")
 
 
 def existing_users(url: str) -> tuple[uuid.UUID, uuid.UUID]:
@@ -329,9 +348,8 @@ def existing_users(url: str) -> tuple[uuid.UUID, uuid.UUID]:
     return staff[0], portal[0]
 
 
-def warm_up(base: str, headers: dict[str, str], paths: list[str], method: str = "GET", body: str = "") -> None:
-    """A few requests before each load: every worker has compiled its templates, and the session's
-    last_seen_at / the token's last_used_at (written at most once a minute by the auth layer) are fresh."""
+def check(base: str, headers: dict[str, str], paths: list[str], method: str = "GET", body: str = "") -> None:
+    """A few requests before each load: a failing page stops the run instead of measuring error responses."""
     with httpx.Client(base_url=base, headers=headers, timeout=30) as client:
         for path in paths:
             response = client.request(method, path, content=body or None)
@@ -339,44 +357,50 @@ def warm_up(base: str, headers: dict[str, str], paths: list[str], method: str = 
 
 
 def run_loads(
-    duration: int, workers: int, env: dict[str, str], cookie: str, token: str, ticket_ids: list[str]
+    duration: int, workers: int, env: dict[str, str], secrets: tuple[str, str], ticket_ids: list[str], loads: list[str]
 ) -> dict[str, dict[str, float]]:
     """The baseline first, then cspdesk; one server at a time so that neither holds connections or CPU
     while the other is measured."""
     base = serve("bench.support_bench:baseline_app", 8766, env, workers, True)
     try:
-        warm_up("http://127.0.0.1:8766", {}, [f"/baseline/{100_000 + i}" for i in range(20)])
+        check("http://127.0.0.1:8766", {}, [f"/baseline/{100_000 + i}" for i in range(3)])
         results = {"baseline": wrk("http://127.0.0.1:8766", duration, [], rotating_script("/baseline/%d", 200_000))}
     finally:
         base.terminate()
         base.wait()
     app = serve("cspdesk.asgi:app", 8765, env, workers)
     try:
-        results |= run_app_loads(duration, cookie, token, ticket_ids)
+        results |= run_app_loads(duration, secrets, ticket_ids, loads)
     finally:
         app.terminate()
         app.wait()
     return results
 
 
-def run_app_loads(duration: int, cookie: str, token: str, ticket_ids: list[str]) -> dict[str, dict[str, float]]:
+def run_app_loads(
+    duration: int, secrets: tuple[str, str], ticket_ids: list[str], loads: list[str]
+) -> dict[str, dict[str, float]]:
     site, results = "http://127.0.0.1:8765", {}
+    cookie, token = secrets
     cookie_header = f"Cookie: cspdesk_session={cookie}"
     session_headers = {"Cookie": f"cspdesk_session={cookie}"}
-    warm_up(site, session_headers, ["/console/tickets"] * 10)
-    results["queue"] = wrk(f"{site}/console/tickets", duration, [cookie_header])
-    ticket_lua = _lua_file(
-        "ids = {" + ",".join(f'"{i}"' for i in ticket_ids) + "}\ncounter = 0\n"
-        "request = function()\n counter = counter + 1\n"
-        " return wrk.format('GET', '/console/tickets/' .. ids[(counter % #ids) + 1])\nend\n"
-    )
-    warm_up(site, session_headers, [f"/console/tickets/{i}" for i in ticket_ids[:10]])
-    results["ticket_page"] = wrk(site, duration, [cookie_header], ticket_lua)
-    body = '{"subject": "Bench created", "description": "load", "category": "technical", "severity": "B"}'
-    api_headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-    warm_up(site, api_headers, ["/api/tickets"] * 10, "POST", body)
-    create = rotating_script("/api/tickets", 1, "POST", body)
-    results["create"] = wrk(site, duration, [f"{k}: {v}" for k, v in api_headers.items()], create)
+    if "queue" in loads:
+        check(site, session_headers, ["/console/tickets"])
+        results["queue"] = wrk(f"{site}/console/tickets", duration, [cookie_header])
+    if "ticket_page" in loads:
+        ticket_lua = _lua_file(
+            "ids = {" + ",".join(f'"{i}"' for i in ticket_ids) + "}\ncounter = 0\n"
+            "request = function()\n counter = counter + 1\n"
+            " return wrk.format('GET', '/console/tickets/' .. ids[(counter % #ids) + 1])\nend\n"
+        )
+        check(site, session_headers, [f"/console/tickets/{i}" for i in ticket_ids[:3]])
+        results["ticket_page"] = wrk(site, duration, [cookie_header], ticket_lua)
+    if "create" in loads:
+        body = '{"subject": "Bench created", "description": "load", "category": "technical", "severity": "B"}'
+        api_headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        check(site, api_headers, ["/api/tickets"], "POST", body)
+        create = rotating_script("/api/tickets", 1, "POST", body)
+        results["create"] = wrk(site, duration, [f"{k}: {v}" for k, v in api_headers.items()], create)
     return results
 
 
