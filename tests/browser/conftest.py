@@ -8,6 +8,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,15 +56,21 @@ def _wait_until_up(server: uvicorn.Server, deadline_seconds: float) -> None:
         time.sleep(0.05)  # polling a thread's start flag with a deadline, not waiting blindly
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    database_url = f"sqlite:///{tmp_path_factory.mktemp('live') / 'live.sqlite'}"
+@contextmanager
+def serve_demo(directory: Path) -> Iterator[LiveServer]:
+    """The demo partner served from `directory` (database and stored files), for as long as the block runs."""
+    database_url = f"sqlite:///{directory / 'live.sqlite'}"
     runner.upgrade(database_url)
     database = Database.from_url(database_url)
     with database.unit_of_work() as session:
         load_demo(session, clock.today())
     port = _free_port()
-    settings = Settings(database_url=database_url, secret_key="browser-test", base_url=f"http://127.0.0.1:{port}")
+    settings = Settings(
+        database_url=database_url,
+        secret_key="browser-test",
+        base_url=f"http://127.0.0.1:{port}",
+        data_dir=directory / "data",
+    )
     config = uvicorn.Config(create_app(settings, database), host="127.0.0.1", port=port, log_level="warning")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
@@ -73,6 +80,12 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     server.should_exit = True
     thread.join(timeout=10)
     database.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    with serve_demo(tmp_path_factory.mktemp("live")) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

@@ -1,13 +1,24 @@
 // Upload progress for the Partner Center import form, and a clear message before sending a file over the limit.
+// The texts come translated from the page (data-* attributes of #import-status).
+function importStatus(text) {
+  var status = document.getElementById("import-status");
+  if (status) { status.textContent = text; }
+}
+function isImportForm(event) {
+  return event.target && event.target.id === "import-form";
+}
 document.addEventListener("htmx:xhr:progress", function (event) {
   var bar = document.getElementById("import-progress");
-  if (!bar || !event.detail.lengthComputable) { return; }
+  var status = document.getElementById("import-status");
+  if (!bar || !status || !isImportForm(event) || !event.detail.lengthComputable) { return; }
   bar.hidden = false;
   bar.value = Math.round((event.detail.loaded / event.detail.total) * 100);
+  // Once the file is sent, the server checks and imports it: say so rather than sit at 100 %.
+  importStatus(bar.value < 100 ? status.dataset.uploading + " " + bar.value + " %" : status.dataset.importing);
 });
 document.addEventListener("htmx:beforeRequest", function (event) {
+  if (!isImportForm(event)) { return; }
   var form = event.target;
-  if (!form || form.id !== "import-form") { return; }
   var input = form.querySelector('input[type="file"]');
   var limit = input ? Number(input.dataset.maxBytes || 0) : 0;
   if (input && input.files.length && limit && input.files[0].size > limit) {
@@ -16,5 +27,12 @@ document.addEventListener("htmx:beforeRequest", function (event) {
     return;
   }
   var bar = document.getElementById("import-progress");
+  var status = document.getElementById("import-status");
   if (bar) { bar.hidden = false; bar.value = 0; }
+  if (status) { importStatus(status.dataset.uploading + " …"); }
+});
+document.addEventListener("htmx:afterRequest", function (event) {
+  if (!isImportForm(event)) { return; }
+  importStatus("");
+  document.body.dispatchEvent(new Event("imports-changed"));
 });
