@@ -215,3 +215,26 @@ def test_dry_run_writes_nothing(session: Session, storage: LocalStorage, tmp_pat
     summary = import_file(session, SYSTEM, storage, write(tmp_path / "r.csv", recon_csv([recon_line()])), dry_run=True)
     assert summary.status == "dry_run" and len(summary.new_customers) == 1
     assert row_counts(session) == before
+
+
+def test_a_discovered_license_subscription_has_the_seats_of_its_latest_charge(
+    session: Session, storage: LocalStorage, tmp_path: Path
+) -> None:
+    lines = [
+        recon_line(CustomerId=TENANT, Quantity="4", BillableQuantity="4", ChargeStartDate="2/1/2026"),
+        recon_line(
+            CustomerId=TENANT,
+            ChargeType="addQuantity",
+            Quantity="7",
+            BillableQuantity="3",
+            ChargeStartDate="2/14/2026",
+            Subtotal="30.24",
+            Total="30.24",
+        ),
+    ]
+    summary = import_file(session, SYSTEM, storage, write(tmp_path / "seats.csv", recon_csv(lines)))
+    assert summary.new_subscriptions
+    subscription = session.execute(
+        select(Subscription).where(Subscription.microsoft_id == summary.new_subscriptions[0]["microsoft_id"])
+    ).scalar_one()
+    assert subscription.quantity == 7 and subscription.needs_review

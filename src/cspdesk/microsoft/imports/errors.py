@@ -32,7 +32,8 @@ class ImportRejected(AppError):
     def __init__(self, file_label: str, error_count: int, errors: Sequence[RowError]) -> None:
         super().__init__(
             f"{file_label}: {error_count} invalid value(s); nothing was imported. "
-            "Fix the file, or import the valid rows with --skip-invalid.",
+            'Fix the file, or import only the valid rows (console: tick "Import valid rows, skip invalid ones"; '
+            "command line: --skip-invalid).",
             details=[row_error_detail(error) for error in errors[:MAX_DETAILS]],
         )
         self.row_errors = tuple(errors)

@@ -10,6 +10,7 @@ import polars as pl
 
 from cspdesk.microsoft.files import PRODUCT_FAMILY, FileKind
 from cspdesk.microsoft.files.products import DYNAMICS_365_MARKERS, MICROSOFT_365_MARKERS
+from cspdesk.microsoft.files.values import DECIMAL_DTYPE
 
 TENANT = "__tenant"
 SUBSCRIPTION = "__subscription"
@@ -104,6 +105,13 @@ def _country(kind: FileKind) -> pl.Expr:
     return pl.lit(None, pl.String) if kind is FileKind.LEGACY_LICENSE else pl.col("CustomerCountry")
 
 
+def _latest_quantity(kind: FileKind) -> pl.Expr:
+    """Seats on the subscription's latest charge line; usage rows carry meter quantities, not seats."""
+    if kind is FileKind.DAILY_USAGE:
+        return pl.lit(None, DECIMAL_DTYPE)
+    return pl.col("Quantity").sort_by(PERIOD_DATE).last()
+
+
 def fact_queries(rows: pl.LazyFrame, kind: FileKind) -> list[pl.LazyFrame]:
     """customers, subscriptions, per currency and charge type totals, period and invoice numbers."""
     customers = rows.group_by(TENANT).agg(
@@ -121,6 +129,7 @@ def fact_queries(rows: pl.LazyFrame, kind: FileKind) -> list[pl.LazyFrame]:
         pl.col(FAMILY).first().alias("family"),
         offer.drop_nulls().first().alias("offer_id"),
         (pl.col("OfferId") if kind is FileKind.LEGACY_LICENSE else pl.col("SkuId")).drop_nulls().first().alias("sku"),
+        _latest_quantity(kind).alias("quantity"),
     )
     charges = rows.group_by(CURRENCY, "ChargeType").agg(pl.col(AMOUNT).sum(), pl.len().alias("rows"))
     invoice = pl.lit(None, pl.String) if kind is FileKind.LEGACY_LICENSE else pl.col("InvoiceNumber").str.strip_chars()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, TypeVar
 
 from sqlalchemy import select
@@ -113,6 +114,13 @@ def _discover_customer(session: Session, principal: Principal, row: dict[str, An
     return customer
 
 
+def _seats(quantity: Decimal | None) -> int:
+    """Whole seats from the file's quantity; 1 when the file has none (an Azure plan)."""
+    if quantity is None or quantity < 1:
+        return 1
+    return int(quantity)
+
+
 def _discover_subscription(
     session: Session, principal: Principal, row: dict[str, Any], customer_id: uuid.UUID
 ) -> Subscription:
@@ -127,6 +135,7 @@ def _discover_subscription(
         product_family=family,
         unit_type="Azure plan" if family == "azure_plan" else "Licenses",
         billing_frequency="usage" if family == "azure_plan" else None,
+        quantity=_seats(row.get("quantity")),
         needs_review=True,
     )
     session.add(subscription)

@@ -112,16 +112,27 @@ class _Import:
         self.session, self.principal, self.storage, self.path = session, principal, storage, path
         self.options, self.progress = options, progress
         self.label = options.file_name or path.name
-        self.aggregates: pl.DataFrame | None = None
+        self.stage = Path()
 
     def run(self) -> ImportSummary:
-        self.progress("fingerprint", 0.0)
-        sha = file_fingerprint(self.path)
+        with tempfile.TemporaryDirectory(prefix="cspdesk-stage-") as stage:
+            self.stage = Path(stage)
+            return self._run()
+
+    def _run(self) -> ImportSummary:
+        self.progress("validate", 0.0)
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            # hashlib releases the GIL: the file is fingerprinted while Polars validates it.
+            fingerprint = pool.submit(file_fingerprint, self.path)
+            try:
+                parsed = self._read()
+            finally:
+                sha = fingerprint.result()
         existing = batches.batch_by_sha(self.session, sha)
         if existing is not None:
             return _duplicate(existing, self.label, sha)
-        self.progress("validate", 0.05)
-        parsed = self._parse()
+        if parsed.error_count and not self.options.skip_invalid:
+            raise ImportRejected(self.label, parsed.error_count, parsed.errors)
         kind = parsed.kind
         valid = parsed.valid_rows()
         rows = prepared(valid.filter(tenant_is_guid()), kind)
@@ -142,27 +153,25 @@ class _Import:
             return _duplicate(winner, self.label, sha)
         return self._apply(batch, parsed, rows, facts, summary)
 
-    def _parse(self) -> ParsedFile:
+    def _read(self) -> ParsedFile:
         try:
-            parsed = read_partner_center_file(self.path, self.options.kind, file_label=self.label)
+            return read_partner_center_file(self.path, self.options.kind, file_label=self.label)
         except PartnerCenterFileError as error:
             raise ImportFileUnreadable(error) from error
-        if parsed.error_count and not self.options.skip_invalid:
-            raise ImportRejected(self.label, parsed.error_count, parsed.errors)
-        return parsed
 
     def _describe(self, parsed: ParsedFile, valid: pl.LazyFrame, rows: pl.LazyFrame) -> FileFacts:
         """One streamed pass (shared scan): file facts, rows with a bad tenant id and, for a usage import, the
-        usage aggregates; nothing is written before it has found the file acceptable."""
-        aggregate = parsed.kind is FileKind.DAILY_USAGE and not self.options.dry_run
+        typed rows staged as Parquet by tenant bucket; nothing is written to the database or Storage before the
+        file is found acceptable."""
+        stage = parsed.kind is FileKind.DAILY_USAGE and not self.options.dry_run
         queries = [*fact_queries(rows, parsed.kind), _bad_tenant_query(valid)]
-        frames = pl.collect_all([*queries, *([usage.aggregate_query(rows)] if aggregate else [])], engine="streaming")
+        sink = [usage.staging_sink(rows, self.stage, usage.bucket_count(parsed.valid_row_count))] if stage else []
+        frames = pl.collect_all([*queries, *sink], engine="streaming")
         bad_tenants = int(frames[len(queries) - 1].item())
         if bad_tenants and not self.options.skip_invalid:
             raise ImportRejected(self.label, parsed.error_count + bad_tenants, parsed.errors)
         if parsed.error_count and self.options.rejects_path is not None:
             write_rejects(parsed, self.options.rejects_path)
-        self.aggregates = frames[-1] if aggregate else None
         return FileFacts.from_frames(frames, parsed.kind)
 
     def _base_summary(self, parsed: ParsedFile, facts: FileFacts, sha: str) -> ImportSummary:
@@ -262,7 +271,7 @@ class _Import:
         summary.new_customers, summary.new_subscriptions = parties.new_customers, parties.new_subscriptions
         summary.superseded_batches = self._supersede(batch, facts)
         if parsed.kind is FileKind.DAILY_USAGE:
-            self._load_usage(batch, rows, parties, summary)
+            self._load_usage(batch, parties, summary)
         else:
             self._load_lines(batch, parsed, rows, parties, summary)
 
@@ -306,21 +315,22 @@ class _Import:
                 terms_days=self.options.terms_days,
             )
 
-    def _load_usage(self, batch: ImportBatch, rows: pl.LazyFrame, parties: Parties, summary: ImportSummary) -> None:
-        aggregates, self.aggregates = self.aggregates, None  # dropped before the detail pass, to bound memory
-        assert aggregates is not None
+    def _load_usage(self, batch: ImportBatch, parties: Parties, summary: ImportSummary) -> None:
+        """Bucket by bucket (a tenant's rows are all in one): aggregates into the database, detail into Storage."""
         if batch.billed and self._same_billed_usage(batch, summary):
             summary.already_imported_rows = summary.valid_rows
             return
-        self.progress("usage", 0.4)
-        summary.usage_aggregates = usage.insert_aggregates(
-            self.session, aggregates, batch_id=batch.id, billed=batch.billed, parties=parties
-        )
-        del aggregates
-        self.progress("usage detail", 0.6)
-        with usage.new_detail_dir() as directory:
-            usage.detail_sink(rows, Path(directory)).collect(engine="streaming")
-            keys = usage.store_detail(self.storage, Path(directory), batch.id)
+        buckets = usage.staged_buckets(self.stage)
+        keys: list[str] = []
+        for done, bucket in enumerate(buckets):
+            self.progress("usage", 0.4 + 0.5 * done / len(buckets))
+            rows = usage.read_bucket(bucket)
+            aggregates = usage.aggregate_query(rows.lazy()).collect()
+            summary.usage_aggregates += usage.insert_aggregates(
+                self.session, aggregates, batch_id=batch.id, billed=batch.billed, parties=parties
+            )
+            del aggregates
+            keys += usage.store_bucket_detail(self.storage, rows, batch.id, len(keys))
         batch.usage_detail_key = f"usage/*/*/{batch.id}-*.parquet ({len(keys)} files)"[:500]
         summary.new_rows = summary.valid_rows
 

@@ -18,7 +18,12 @@ from cspdesk.microsoft.imports.parties import Parties
 from cspdesk.models.microsoft import UsageAggregate
 
 MONTH = "__month"
-CHUNK_ROWS = 5_000
+_BUCKET = "__bucket"
+ROWS_PER_BUCKET = 250_000
+MAX_BUCKETS = 64
+DETAIL_ZSTD_LEVEL = 1
+STAGE_BYTES_PER_FILE = 2_000_000
+STAGE_ROW_GROUP = 10_000
 GROUP_KEYS = [
     TENANT,
     SUBSCRIPTION,
@@ -64,41 +69,59 @@ def aggregate_query(rows: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
-def detail_sink(rows: pl.LazyFrame, directory: Path) -> pl.LazyFrame:
-    """A lazy sink of every usage row to Parquet files partitioned by tenant and usage month."""
-    detail = rows.with_columns(pl.col("UsageDate").dt.strftime("%Y-%m").alias(MONTH))
-    result = detail.sink_parquet(pl.PartitionBy(directory, key=[TENANT, MONTH], include_key=False), lazy=True)
+def bucket_count(rows: int) -> int:
+    """How many tenant buckets a file of `rows` valid rows is staged in: each bucket is read into memory at once."""
+    return max(1, min(MAX_BUCKETS, -(-rows // ROWS_PER_BUCKET)))
+
+
+def staging_sink(rows: pl.LazyFrame, directory: Path, buckets: int) -> pl.LazyFrame:
+    """A lazy sink of the typed rows to Parquet, one file set per tenant bucket (a tenant is in one bucket only)."""
+    bucket = (pl.col(TENANT).hash() % buckets).alias(_BUCKET)
+    # Small files and row groups: each bucket's open file is buffered in memory, so memory grows with the
+    # bucket count, not with the file (1.1 GB peak for 40 buckets at 1M and at 10M rows).
+    partitions = pl.PartitionBy(
+        directory, key=[_BUCKET], include_key=False, approximate_bytes_per_file=STAGE_BYTES_PER_FILE
+    )
+    result = rows.with_columns(bucket).sink_parquet(
+        partitions, compression="lz4", row_group_size=STAGE_ROW_GROUP, lazy=True
+    )
     assert result is not None
     return result
 
 
-def store_detail(storage: Storage, directory: Path, batch_id: uuid.UUID) -> list[str]:
-    """Move the partition files written under `directory` into Storage; returns their keys."""
+def staged_buckets(directory: Path) -> list[Path]:
+    """The staged bucket directories, each holding one or more Parquet files."""
+    return sorted({path.parent for path in directory.rglob("*.parquet")})
+
+
+def read_bucket(directory: Path) -> pl.DataFrame:
+    return pl.read_parquet(sorted(directory.glob("*.parquet")))
+
+
+def store_bucket_detail(storage: Storage, rows: pl.DataFrame, batch_id: uuid.UUID, first_part: int) -> list[str]:
+    """Write one bucket's rows into Storage, one Parquet file per tenant and usage month; returns the keys."""
+    detail = rows.with_columns(pl.col("UsageDate").dt.strftime("%Y-%m").alias(MONTH))
     keys: list[str] = []
-    for path in sorted(directory.rglob("*.parquet")):
-        parts = dict(part.split("=", 1) for part in path.relative_to(directory).parts[:-1])
-        key = storage_keys.usage_key(parts[TENANT], parts[MONTH], batch_id, len(keys))
-        _move_into(storage, key, path)
+    for (tenant, month), part in sorted(detail.partition_by([TENANT, MONTH], as_dict=True, include_key=False).items()):
+        key = storage_keys.usage_key(str(tenant), str(month), batch_id, first_part + len(keys))
+        _write_into(storage, key, part)
         keys.append(key)
     return keys
 
 
-def _move_into(storage: Storage, key: str, path: Path) -> None:
-    """Rename the file into local storage when it can (copying then deleting ~900 files took seconds)."""
+def _write_into(storage: Storage, key: str, part: pl.DataFrame) -> None:
+    """Write straight into local storage when it has a path; otherwise through a temporary file."""
     target = storage.local_path(key)
     if target is not None:
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            path.replace(target)
-        except OSError:  # another file system: copy instead
-            pass
-        else:
-            return
-    storage.put_file(key, path)
-
-
-def new_detail_dir() -> tempfile.TemporaryDirectory[str]:
-    return tempfile.TemporaryDirectory(prefix="cspdesk-usage-")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(target.name + ".partial")  # Storage's convention: never a half-written key
+        part.write_parquet(partial, compression="zstd", compression_level=DETAIL_ZSTD_LEVEL)
+        partial.replace(target)
+        return
+    with tempfile.TemporaryDirectory(prefix="cspdesk-usage-") as tmp:
+        path = Path(tmp) / "part.parquet"
+        part.write_parquet(path, compression="zstd", compression_level=DETAIL_ZSTD_LEVEL)
+        storage.put_file(key, path)
 
 
 def aggregate_rows(
