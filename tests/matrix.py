@@ -27,6 +27,8 @@ class Case:
     form: Body | None = None
     # Routes whose object belongs to the acting user (own API tokens): others' objects answer 404 even when allowed.
     owner_scoped: bool = False
+    # What an allowed principal gets where success needs something outside the test world (Partner Center).
+    allowed_status: int | None = None
 
 
 def case_modules() -> list[Any]:

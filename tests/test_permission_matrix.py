@@ -99,6 +99,8 @@ def test_matrix(
         else:
             assert response.status_code == 303
             assert response.headers["location"].startswith("/login")
+    elif expected == "ok" and case.allowed_status is not None:
+        assert response.status_code == case.allowed_status, response.text[:500]
     elif expected == "ok":
         assert response.status_code < 400, response.text[:500]
     else:

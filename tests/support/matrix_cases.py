@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from cspdesk.kit import clock
 from cspdesk.models.support import Attachment, Escalation, Ticket, TicketEvent
+from cspdesk.models.support_plans import PartnerSupportPackage, SupportPlan
 from tests.matrix import Case
 from tests.world import World
 
@@ -50,7 +52,13 @@ def _ticket(session: Session, world: World, number: int, category: str) -> Ticke
 def extend_world(session: Session, world: World) -> None:
     ticket = _ticket(session, world, 990001, "billing")
     _ticket(session, world, 990002, "billing")
-    escalation = Escalation(ticket_id=ticket.id, escalation_type="commercial", severity="moderate", status="draft")
+    escalation = Escalation(
+        ticket_id=ticket.id,
+        escalation_type="commercial",
+        severity="moderate",
+        status="filed",
+        microsoft_case_number="2511240040009999",
+    )
     attachment = Attachment(
         ticket_id=ticket.id,
         storage_key="support/matrix/missing",
@@ -58,11 +66,16 @@ def extend_world(session: Session, world: World) -> None:
         content_type="text/plain",
         size_bytes=0,
     )
-    session.add_all([escalation, attachment])
+    # Not the default and nobody's plan, so every role allowed to may delete it; the package expired long ago.
+    plan = SupportPlan(name="Matrix edit plan", calendar=PLAN["calendar"], targets=PLAN["targets"])
+    package = PartnerSupportPackage(package_type="premier", valid_from=date(2020, 1, 1), valid_to=date(2020, 12, 31))
+    session.add_all([escalation, attachment, plan, package])
     session.flush()
     world.params["ticket_id"] = ticket.id
     world.params["escalation_id"] = escalation.id
     world.params["attachment_id"] = attachment.id
+    world.params["plan_id"] = plan.id
+    world.params["package_id"] = package.id
 
 
 def _new_ticket(w: World) -> dict[str, Any]:
@@ -83,6 +96,12 @@ CASES: dict[tuple[str, str], Case] = {
     ),
     ("GET", "/api/support/plans"): Case(),
     ("POST", "/api/support/plans"): Case(json=lambda w: PLAN),
+    ("PATCH", "/api/support/plans/{plan_id}"): Case(json=lambda w: {"description": "patched"}),
+    ("DELETE", "/api/support/plans/{plan_id}"): Case(),
+    ("GET", "/api/support/packages"): Case(),
+    ("POST", "/api/support/packages"): Case(json=lambda w: {"package_type": "advanced", "valid_from": "2026-01-01"}),
+    ("PATCH", "/api/support/packages/{package_id}"): Case(json=lambda w: {"reference": "PSP-1"}),
+    ("DELETE", "/api/support/packages/{package_id}"): Case(),
     ("GET", "/portal/tickets"): Case(),
     ("GET", "/portal/tickets/new"): Case(),
     ("POST", "/portal/tickets/new"): Case(form=lambda w: {"subject": "Portal matrix", "severity": "C"}),
@@ -93,7 +112,15 @@ CASES: dict[tuple[str, str], Case] = {
     ("GET", "/console/support"): Case(),
     ("POST", "/console/support/plans"): Case(form=lambda w: PLAN_FORM),
     ("POST", "/console/support/profile"): Case(form=lambda w: {"email": "help@partner.test"}),
+    ("GET", "/console/support/plans/{plan_id}"): Case(),
+    ("POST", "/console/support/plans/{plan_id}"): Case(form=lambda w: PLAN_FORM | {"name": "Matrix edit plan"}),
+    ("POST", "/console/support/plans/{plan_id}/delete"): Case(form=lambda w: {}),
     ("POST", "/console/support/packages"): Case(form=lambda w: {"package_type": "premier", "valid_from": "2026-01-01"}),
+    ("GET", "/console/support/packages/{package_id}"): Case(),
+    ("POST", "/console/support/packages/{package_id}"): Case(
+        form=lambda w: {"package_type": "premier", "valid_from": "2020-01-01", "valid_to": "2020-06-30"}
+    ),
+    ("POST", "/console/support/packages/{package_id}/delete"): Case(form=lambda w: {}),
     ("POST", "/console/support/canned"): Case(form=lambda w: {"title": "Matrix", "body": "Hello"}),
     ("POST", "/console/support/customers/{customer_id}/plan"): Case(object_scoped=True, form=lambda w: {}),
     ("GET", "/console/support/report"): Case(),
@@ -106,6 +133,8 @@ CASES: dict[tuple[str, str], Case] = {
         object_scoped=True, form=lambda w: {"escalation_type": "commercial"}
     ),
     ("POST", "/console/escalations/{escalation_id}"): Case(object_scoped=True, form=lambda w: {"note": "n"}),
+    # The test application has no Partner Center credentials: allowed staff reach the sync and get 503.
+    ("POST", "/console/escalations/{escalation_id}/sync"): Case(object_scoped=True, allowed_status=503),
     ("GET", "/console/attachments/{attachment_id}"): Case(object_scoped=True),
 }
 for _prefix in ("tickets", "billing-tickets"):

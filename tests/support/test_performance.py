@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from cspdesk.auth.principal import SYSTEM
 from cspdesk.kit import clock
-from cspdesk.support import clocks, plans, repository, tickets
+from cspdesk.support import clocks, repository, tickets
 from cspdesk.support.schemas import TicketIn
 from tests.support.test_tickets import MONDAY_10_BERLIN, berlin_plan, desk, principal
 from tests.world import World
@@ -30,8 +30,7 @@ SHOWN = [
 
 def _same_as_replay(session: Session, ticket_id: uuid.UUID) -> None:
     ticket = repository.access_ticket(session, SYSTEM, ticket_id)
-    plan = plans.plan_for_customer(session, ticket.customer_id)
-    shown = clocks.shown_state(ticket, plan, repository.events_of(session, ticket.id), clock.now())
+    shown = clocks.shown_state(session, ticket, repository.events_of(session, ticket.id), clock.now())
     replayed = clocks.state_of(session, ticket, clock.now())
     assert {k: getattr(shown, k) for k in SHOWN} == {k: getattr(replayed, k) for k in SHOWN}
 

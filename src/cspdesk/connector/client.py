@@ -10,6 +10,7 @@ from cspdesk.microsoft.partner_center import (
     AppOnlyTokenProvider,
     AppUserTokenProvider,
     PartnerCenterClient,
+    RetryPolicy,
     StaticTokenProvider,
     TokenProvider,
 )
@@ -52,11 +53,11 @@ def is_manual_mode(settings: Settings) -> bool:
     return not (settings.partner_center_static_token or has_secret)
 
 
-def client_from_settings(settings: Settings) -> PartnerCenterClient | None:
+def client_from_settings(settings: Settings, retry_policy: RetryPolicy | None = None) -> PartnerCenterClient | None:
     """The client, or None in manual mode (mode "manual", or no credentials configured)."""
     if settings.partner_center_mode == "manual":
         return None
     provider = _token_provider(settings)
     if provider is None:
         return None
-    return PartnerCenterClient(settings.partner_center_base_url, provider)
+    return PartnerCenterClient(settings.partner_center_base_url, provider, retry_policy=retry_policy)

@@ -83,6 +83,8 @@ class Ticket(IdMixin, TimestampMixin, Base):
     first_response_breached: Mapped[bool] = mapped_column(Boolean, default=False)
     resolution_breached: Mapped[bool] = mapped_column(Boolean, default=False)
     microsoft_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    # The plan terms (calendar, targets) in force when the ticket was opened; None: the built-in fallback terms.
+    sla_terms_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("support_plan_terms.id"))
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_public_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

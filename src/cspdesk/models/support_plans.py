@@ -21,6 +21,7 @@ class SupportPlan(IdMixin, TimestampMixin, Base):
     """A support offering: channels, a business-hours calendar and SLA targets (business minutes) per severity.
 
     `calendar` is `BusinessCalendar.to_dict()`; `targets` maps "A"/"B"/"C" to {"first_response", "resolution"}.
+    `terms_id` names the current `SupportPlanTerms` (the same calendar and targets), which new tickets keep.
     """
 
     __tablename__ = "support_plans"
@@ -33,6 +34,21 @@ class SupportPlan(IdMixin, TimestampMixin, Base):
     monthly_price_minor: Mapped[int] = mapped_column(BigInteger, default=0)
     currency: Mapped[str] = mapped_column(String(3), default="EUR")
     is_default: Mapped[bool] = mapped_column(Boolean, default=False)
+    terms_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("support_plan_terms.id"))
+
+
+class SupportPlanTerms(IdMixin, Base):
+    """A plan's calendar and targets from `created_at` on, never changed: a ticket keeps the terms it was opened
+    under, so editing a plan or moving the customer to another plan does not move an open ticket's due times.
+    Outlives its plan (no foreign key to it), as the tickets opened under it still read it."""
+
+    __tablename__ = "support_plan_terms"
+
+    plan_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+    plan_name: Mapped[str] = mapped_column(String(120))
+    calendar: Mapped[dict[str, Any]] = mapped_column(JSON)
+    targets: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
 
 class CustomerSupportPlan(Base):

@@ -95,8 +95,8 @@ def sync_escalations(
 
     with PartnerCenterClient(base_url, StaticTokenProvider(token)) as client, unit_of_work(database_url) as session:
         for escalation in escalations.open_with_case_number(session):
-            synced = escalations.sync(session, SYSTEM, escalation.id, client)
-            console.print(f"{synced.microsoft_case_number}: {synced.status}")
+            outcome = escalations.sync(session, SYSTEM, escalation.id, client)
+            console.print(f"{outcome.escalation.microsoft_case_number}: {outcome.summary}")
 
 
 def register(app: typer.Typer) -> None:

@@ -1,4 +1,4 @@
-"""SLA glue: replay a ticket's stored events on its customer's plan calendar and keep the due columns current."""
+"""SLA glue: replay a ticket's stored events on the plan terms it was opened under; keep the due columns current."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from sqlalchemy.orm import Session
 
 from cspdesk.models.support import Ticket
 from cspdesk.models.support import TicketEvent as StoredEvent
-from cspdesk.models.support_plans import SupportPlan
 from cspdesk.support import plans, repository
 from cspdesk.support.sla import SlaState, TicketEvent, TicketStatus, compute_sla
 
@@ -30,9 +29,9 @@ def sla_events(stored: Sequence[StoredEvent]) -> list[TicketEvent]:
     return events
 
 
-def sla_state(ticket: Ticket, plan: SupportPlan | None, stored: Sequence[StoredEvent], now: datetime) -> SlaState:
-    calendar = plans.calendar_of(plan)
-    return compute_sla(calendar, plans.targets_of(plan, ticket.severity), sla_events(stored), now)
+def sla_state(ticket: Ticket, terms: plans.Terms | None, stored: Sequence[StoredEvent], now: datetime) -> SlaState:
+    calendar = plans.calendar_of(terms)
+    return compute_sla(calendar, plans.targets_of(terms, ticket.severity), sla_events(stored), now)
 
 
 @dataclass(frozen=True)
@@ -48,13 +47,11 @@ class ShownSla:
     microsoft_elapsed_minutes: int
 
 
-def shown_state(
-    ticket: Ticket, plan: SupportPlan | None, stored: Sequence[StoredEvent], now: datetime
-) -> ShownSla | SlaState:
+def shown_state(session: Session, ticket: Ticket, stored: Sequence[StoredEvent], now: datetime) -> ShownSla | SlaState:
     """The stored columns stay exact between events (a running clock's due instant does not move), so only a
     breach since the last event needs `now`; replaying is needed only while Microsoft's clock runs."""
     if ticket.status == "pending_microsoft":
-        return sla_state(ticket, plan, stored, now)
+        return sla_state(ticket, plans.ticket_terms(session, ticket), stored, now)
     first_due, resolution_due = ticket.first_response_due_at, ticket.resolution_due_at
     first_breached = ticket.first_response_breached or (
         ticket.first_responded_at is None and first_due is not None and first_due <= now
@@ -75,8 +72,7 @@ def shown_state(
 
 
 def state_of(session: Session, ticket: Ticket, now: datetime) -> SlaState:
-    plan = plans.plan_for_customer(session, ticket.customer_id)
-    return sla_state(ticket, plan, repository.events_of(session, ticket.id), now)
+    return sla_state(ticket, plans.ticket_terms(session, ticket), repository.events_of(session, ticket.id), now)
 
 
 def refresh(session: Session, ticket: Ticket, now: datetime) -> SlaState:

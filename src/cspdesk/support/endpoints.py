@@ -1,15 +1,17 @@
-"""API: tickets, replies, status, escalations and support plans."""
+"""API: tickets, replies, status, escalations, support plans and the partner's Microsoft support packages."""
 
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
+from pydantic import BaseModel, ValidationError
 
 from cspdesk.auth.permissions import Permission
 from cspdesk.auth.principal import Principal
-from cspdesk.kit import clock
+from cspdesk.kit import audit, clock
+from cspdesk.kit.errors import ValidationFailed, field_error
 from cspdesk.kit.pagination import paginate
 from cspdesk.kit.storage import storage_for
 from cspdesk.support import escalations, plans, repository, tickets
@@ -18,19 +20,25 @@ from cspdesk.support.schemas import (
     EscalationOut,
     MessageIn,
     MessageOut,
+    PackageIn,
+    PackageOut,
+    PackagePatch,
     PlanIn,
     PlanOut,
+    PlanPatch,
     StatusIn,
     TicketDetailOut,
     TicketIn,
     TicketOut,
     TicketPage,
 )
-from cspdesk.web.deps import DbSession, api, get_settings
+from cspdesk.web.deps import DbSession, Requires, api, get_settings
 from cspdesk.web.errors import API_ERRORS, WRITE_ERRORS
 
 router = APIRouter(prefix="/api", tags=["support"], responses=API_ERRORS)
 P = Permission
+M = TypeVar("M", bound=BaseModel)
+PlanWriter = Annotated[Principal, Depends(api(P.SUPPORT_PLANS_WRITE))]
 
 
 def _desk(request: Request) -> tickets.Desk:
@@ -122,3 +130,54 @@ def create_plan(
     data: PlanIn, session: DbSession, principal: Annotated[Principal, Depends(api(P.SUPPORT_PLANS_WRITE))]
 ) -> PlanOut:
     return PlanOut.model_validate(plans.save_plan(session, principal, data))
+
+
+def _merged(model: type[M], current: dict[str, Any], patch: BaseModel) -> M:
+    """The stored values with the patch's fields over them, validated as a whole (422 with the fields)."""
+    try:
+        return model.model_validate(current | patch.model_dump(exclude_unset=True))
+    except ValidationError as exc:
+        details = [field_error(".".join(str(p) for p in e["loc"]) or "body", e["msg"]) for e in exc.errors()]
+        raise ValidationFailed("; ".join(d["message"] for d in details), details=details) from exc
+
+
+@router.patch("/support/plans/{plan_id}", response_model=PlanOut, responses=WRITE_ERRORS)
+def update_plan(plan_id: uuid.UUID, data: PlanPatch, session: DbSession, principal: PlanWriter) -> PlanOut:
+    """Changed calendar or targets apply to tickets opened from now on; open tickets keep theirs."""
+    current = audit.snapshot(plans.get_plan(session, plan_id), plans.PLAN_FIELDS)
+    return PlanOut.model_validate(plans.save_plan(session, principal, _merged(PlanIn, current, data), plan_id))
+
+
+@router.delete("/support/plans/{plan_id}", status_code=204, response_class=Response, responses=WRITE_ERRORS)
+def delete_plan(
+    plan_id: uuid.UUID, session: DbSession, principal: PlanWriter, move_customers_to: uuid.UUID | None = None
+) -> Response:
+    """Refused (409 `support_plan_in_use`) for the default plan, or while customers have it and no other plan is
+    named in `move_customers_to`."""
+    plans.delete_plan(session, principal, plan_id, move_customers_to)
+    return Response(status_code=204)
+
+
+@router.get("/support/packages", response_model=list[PackageOut])
+def list_packages(
+    session: DbSession, principal: Annotated[Principal, Depends(Requires(P.TICKETS_READ, audience="staff"))]
+) -> list[PackageOut]:
+    return [PackageOut.model_validate(p) for p in plans.packages(session)]
+
+
+@router.post("/support/packages", response_model=PackageOut, status_code=201, responses=WRITE_ERRORS)
+def create_package(data: PackageIn, session: DbSession, principal: PlanWriter) -> PackageOut:
+    return PackageOut.model_validate(plans.add_package(session, principal, data))
+
+
+@router.patch("/support/packages/{package_id}", response_model=PackageOut, responses=WRITE_ERRORS)
+def update_package(package_id: uuid.UUID, data: PackagePatch, session: DbSession, principal: PlanWriter) -> PackageOut:
+    current = audit.snapshot(plans.get_package(session, package_id), plans.PACKAGE_FIELDS)
+    merged = _merged(PackageIn, current, data)
+    return PackageOut.model_validate(plans.update_package(session, principal, package_id, merged))
+
+
+@router.delete("/support/packages/{package_id}", status_code=204, response_class=Response, responses=WRITE_ERRORS)
+def delete_package(package_id: uuid.UUID, session: DbSession, principal: PlanWriter) -> Response:
+    plans.delete_package(session, principal, package_id)
+    return Response(status_code=204)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
@@ -10,9 +11,17 @@ from sqlalchemy.orm import Session
 
 from cspdesk.auth.permissions import Permission
 from cspdesk.auth.principal import Principal
+from cspdesk.config import Settings
+from cspdesk.connector.client import client_from_settings
 from cspdesk.kit import audit, clock
 from cspdesk.kit.errors import AppError, NotFound, ValidationFailed, field_error
-from cspdesk.microsoft.partner_center import PartnerCenterClient, ServiceRequest
+from cspdesk.microsoft.partner_center import (
+    PartnerCenterClient,
+    PartnerCenterError,
+    RetryPolicy,
+    ServiceRequest,
+    TokenAcquisitionError,
+)
 from cspdesk.models.subscription import Subscription
 from cspdesk.models.support import Escalation, Ticket
 from cspdesk.models.support_plans import PartnerSupportPackage
@@ -22,6 +31,8 @@ from cspdesk.support.schemas import EscalationIn, EscalationPatch
 SEVERITY_TO_MICROSOFT = {"A": "critical", "B": "moderate", "C": "minimal"}
 MICROSOFT_STATUS = {"none": "filed", "open": "open", "attention_needed": "attention_needed", "closed": "closed"}
 FIELDS = ["escalation_type", "severity", "status", "microsoft_case_number"]
+# Staff wait for the console's sync: give up after about 20 s of retries instead of the worker's 5 minutes.
+CONSOLE_RETRY_POLICY = RetryPolicy(max_inline_wait_seconds=5, budget_seconds=20)
 
 
 class EscalationRefused(AppError):
@@ -29,6 +40,35 @@ class EscalationRefused(AppError):
 
     status_code = 422
     code = "escalation_refused"
+
+
+class PartnerCenterNotConnected(AppError):
+    """Manual mode: no Partner Center credentials, or CSPDESK_PARTNER_CENTER_MODE=manual."""
+
+    status_code = 503
+    code = "partner_center_not_connected"
+
+
+class SyncFailed(AppError):
+    """Partner Center refused or did not answer the service request read."""
+
+    status_code = 502
+    code = "escalation_sync_failed"
+
+
+@dataclass(frozen=True)
+class SyncOutcome:
+    """One escalation synced: its status before and after, and the Microsoft notes it did not have yet."""
+
+    escalation: Escalation
+    status_before: str
+    new_notes: list[str]
+
+    @property
+    def summary(self) -> str:
+        status = self.escalation.status
+        moved = f"status {self.status_before} -> {status}" if status != self.status_before else f"status {status}"
+        return f"{moved}, {len(self.new_notes)} new note(s) from Microsoft"
 
 
 def refusal(session: Session, ticket: Ticket, escalation_type: str, today: date) -> str | None:
@@ -148,12 +188,24 @@ def _pending_microsoft(session: Session, principal: Principal, ticket_id: uuid.U
         clocks.refresh(session, ticket, clock.now())
 
 
-def _merge_notes(escalation: Escalation, request: ServiceRequest) -> None:
+def _merge_notes(escalation: Escalation, request: ServiceRequest) -> list[str]:
+    added: list[str] = []
     for note in request.notes:
         when = f"{note.created_date:%Y-%m-%d %H:%M} UTC" if note.created_date else "?"
         line = f"[{when}] Microsoft ({note.created_by_name or 'Partner Center'}): {note.text.strip()}"
         if line not in escalation.notes.splitlines():
             escalation.notes = "\n".join(filter(None, [escalation.notes, line]))
+            added.append(line)
+    return added
+
+
+def _with_case_number(session: Session, principal: Principal, escalation_id: uuid.UUID) -> tuple[Escalation, str]:
+    escalation = access_escalation(session, principal, escalation_id)
+    if not escalation.microsoft_case_number:
+        raise ValidationFailed(
+            "record the Microsoft case number first", details=[field_error("microsoft_case_number", "required")]
+        )
+    return escalation, escalation.microsoft_case_number
 
 
 def sync(
@@ -163,26 +215,39 @@ def sync(
     client: PartnerCenterClient,
     *,
     push_note: str = "",
-) -> Escalation:
+) -> SyncOutcome:
     """Pull status and notes of the Partner Center service request; optionally add a note to it first."""
     principal.require(Permission.ESCALATIONS_WRITE)
-    escalation = access_escalation(session, principal, escalation_id)
-    if not escalation.microsoft_case_number:
-        raise ValidationFailed(
-            "record the Microsoft case number first", details=[field_error("microsoft_case_number", "required")]
-        )
+    escalation, case_number = _with_case_number(session, principal, escalation_id)
     if push_note.strip():
-        request = client.update_service_request(escalation.microsoft_case_number, new_note=push_note.strip())
+        request = client.update_service_request(case_number, new_note=push_note.strip())
     else:
-        request = client.get_service_request(escalation.microsoft_case_number)
+        request = client.get_service_request(case_number)
     before = audit.snapshot(escalation, FIELDS)
     escalation.status = MICROSOFT_STATUS.get(request.status, escalation.status)
-    _merge_notes(escalation, request)
+    new_notes = _merge_notes(escalation, request)
     escalation.synced_at = clock.now()
     session.flush()
     old, new = audit.changed(before, audit.snapshot(escalation, FIELDS))
     audit.record(session, principal, "escalation.sync", "escalation", escalation.id, before=old, after=new)
-    return escalation
+    return SyncOutcome(escalation, str(before["status"]), new_notes)
+
+
+def sync_now(session: Session, principal: Principal, escalation_id: uuid.UUID, settings: Settings) -> SyncOutcome:
+    """`sync` with the configured Partner Center client, for staff asking from the console; errors in words."""
+    principal.require(Permission.ESCALATIONS_WRITE)
+    _with_case_number(session, principal, escalation_id)
+    client = client_from_settings(settings, CONSOLE_RETRY_POLICY)
+    if client is None:
+        raise PartnerCenterNotConnected(
+            "Partner Center is not connected (manual mode): read the service request in the Partner Center portal "
+            "and record its status here"
+        )
+    with client:
+        try:
+            return sync(session, principal, escalation_id, client)
+        except (PartnerCenterError, TokenAcquisitionError) as exc:
+            raise SyncFailed(f"Partner Center did not return the service request: {exc}") from exc
 
 
 def open_with_case_number(session: Session) -> list[Escalation]:

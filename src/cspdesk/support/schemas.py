@@ -126,6 +126,19 @@ class PlanIn(BaseModel):
         return value
 
 
+class PlanPatch(BaseModel):
+    """Fields to change; `calendar` and `targets` are replaced whole."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=120)
+    description: str | None = Field(default=None, max_length=5000)
+    channels: list[Channel] | None = None
+    calendar: dict[str, Any] | None = None
+    targets: dict[Severity, TargetIn] | None = None
+    monthly_price_minor: int | None = Field(default=None, ge=0)
+    currency: Currency | None = None
+    is_default: bool | None = None
+
+
 class PlanOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -159,6 +172,25 @@ class PackageIn(BaseModel):
         if self.valid_to is not None and self.valid_to < self.valid_from:
             raise ValueError("valid_to is before valid_from")
         return self
+
+
+class PackagePatch(BaseModel):
+    """Fields to change; `valid_to: null` makes the package open-ended."""
+
+    package_type: PackageType | None = None
+    valid_from: date | None = None
+    valid_to: date | None = None
+    reference: str | None = Field(default=None, max_length=120)
+
+
+class PackageOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    package_type: str
+    valid_from: date
+    valid_to: date | None
+    reference: str
 
 
 class EscalationIn(BaseModel):

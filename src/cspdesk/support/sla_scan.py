@@ -40,7 +40,7 @@ def _stage(ticket: Ticket, session: Session, now: datetime) -> tuple[str, str] |
     events = _events(session, ticket)
     if not events or events[0].at > now:
         return None  # created after `now` (a scan for a past instant): nothing to say yet
-    state = clocks.sla_state(ticket, plans.plan_for_customer(session, ticket.customer_id), events, now)
+    state = clocks.sla_state(ticket, plans.ticket_terms(session, ticket), events, now)
     clocks.apply_state(ticket, state)
     due = state.first_response_due_at if state.first_response_running else state.resolution_due_at
     if state.first_response_breached or state.resolution_breached:

@@ -93,6 +93,7 @@ def create_ticket(
     ticket = _new_ticket(session, principal, data, customer_id, via=via, triage=triage)
     created = _event(ticket, "created", principal.label)
     plan = plans.plan_for_customer(session, customer_id)
+    ticket.sla_terms_id = plan.terms_id if plan else None  # kept when the plan changes later
     clocks.apply_state(ticket, clocks.sla_state(ticket, plan, [created], clock.now()))
     # The audit row has no foreign key, so it is written before the lock; the ticket and its event join the
     # session only after the number is taken, so the counter update flushes none of them.

@@ -166,7 +166,7 @@ def ticket_context(
         "attachments": repository.attachments_of(session, principal, ticket),
         "events": events,
         "escalations": repository.escalations_of(session, ticket.id),
-        "sla": clocks.shown_state(ticket, plan, events, now),
+        "sla": clocks.shown_state(session, ticket, events, now),
         "context": context.customer_context(session, principal, ticket.customer_id, plan),
         "agents": repository.agent_choices(session),
         "canned": list(session.execute(select(CannedReply).order_by(CannedReply.title)).scalars()),
@@ -317,6 +317,25 @@ async def escalation_update(
     except AppError as exc:
         return _error_page(request, session, principal, escalation.ticket_id, exc)
     return _back(escalation.ticket_id)
+
+
+@router.post("/console/escalations/{escalation_id}/sync", response_class=HTMLResponse)
+def escalation_sync(
+    request: Request,
+    escalation_id: uuid.UUID,
+    session: DbSession,
+    principal: Annotated[Principal, Depends(console(P.ESCALATIONS_WRITE))],
+) -> Response:
+    """Sync one service request now (as `cspdesk tickets sync-escalations` does) and show what changed."""
+    escalation = escalations.access_escalation(session, principal, escalation_id)
+    synced: dict[str, Any] = {"escalation_id": escalation.id}
+    status_code = 200
+    try:
+        synced["outcome"] = escalations.sync_now(session, principal, escalation.id, get_settings(request))
+    except AppError as exc:
+        synced["error"], status_code = exc.message, exc.status_code
+    ctx = ticket_context(session, principal, escalation.ticket_id) | {"synced": synced}
+    return render(request, "support/ticket.html", ctx, status_code=status_code)
 
 
 @router.get("/console/attachments/{attachment_id}")

@@ -1,4 +1,5 @@
-"""Console pages to set up support: plans, the support profile, Microsoft packages, canned replies; the SLA report."""
+"""Console pages to set up support: the support profile, canned replies, a customer's plan; the SLA report.
+Plans and Microsoft packages are in views_plans.py (registered by importing it here)."""
 
 from __future__ import annotations
 
@@ -9,88 +10,20 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
-from starlette.datastructures import FormData
 
 from cspdesk.auth.permissions import Permission
 from cspdesk.auth.principal import Principal
 from cspdesk.kit import audit, clock
-from cspdesk.kit.errors import AppError, ValidationFailed
 from cspdesk.models.support_plans import CannedReply
 from cspdesk.support import plans, report
 from cspdesk.support.pages import router
-from cspdesk.support.schemas import PackageIn, PlanIn, ProfileIn
-from cspdesk.support.sla import WEEKDAY_NAMES
+from cspdesk.support.schemas import ProfileIn
+from cspdesk.support.views_plans import settings_page
 from cspdesk.web import forms
 from cspdesk.web.deps import DbSession, console
 from cspdesk.web.templating import render
 
 P = Permission
-
-
-def _settings_page(request: Request, session: DbSession, error: str = "") -> Response:
-    from sqlalchemy import select
-
-    ctx = {
-        "plans": plans.all_plans(session),
-        "profile": plans.profile(session),
-        "packages": plans.packages(session),
-        "canned": list(session.execute(select(CannedReply).order_by(CannedReply.title)).scalars()),
-        "weekdays": WEEKDAY_NAMES,
-        "today": clock.today(),
-        "form_error": error,
-    }
-    return render(request, "support/settings.html", ctx, status_code=422 if error else 200)
-
-
-@router.get("/console/support", response_class=HTMLResponse)
-def settings_page(
-    request: Request, session: DbSession, principal: Annotated[Principal, Depends(console(P.TICKETS_READ))]
-) -> Response:
-    return _settings_page(request, session)
-
-
-def plan_from_form(form: FormData) -> dict[str, Any]:
-    """Form fields to a PlanIn payload: hours per weekday as "09:00-17:00, 18:00-20:00", holidays one per line."""
-    text = forms.text_fields(form, ["name", "description", "time_zone", "holidays", "price", "currency"])
-    weekly = {
-        day: [part.strip() for part in str(form.get(f"hours_{day}") or "").split(",") if part.strip()]
-        for day in WEEKDAY_NAMES
-    }
-    targets = {
-        sev: {"first_response": form.get(f"fr_{sev}") or "0", "resolution": form.get(f"res_{sev}") or "0"}
-        for sev in ("A", "B", "C")
-    }
-    price = text.get("price", "0") or "0"
-    return {
-        "name": text.get("name", ""),
-        "description": text.get("description", ""),
-        "channels": [str(c) for c in form.getlist("channels")],
-        "calendar": {
-            "time_zone": text.get("time_zone", "UTC"),
-            "weekly_hours": weekly,
-            "holidays": [h.strip() for h in text.get("holidays", "").splitlines() if h.strip()],
-        },
-        "targets": targets,
-        "monthly_price_minor": int(price) if price.isdigit() else -1,
-        "currency": text.get("currency", "EUR"),
-        "is_default": form.get("is_default") == "on",
-    }
-
-
-@router.post("/console/support/plans", response_class=HTMLResponse)
-async def save_plan(
-    request: Request, session: DbSession, principal: Annotated[Principal, Depends(console(P.SUPPORT_PLANS_WRITE))]
-) -> Response:
-    form = await request.form()
-    data, errors = forms.validate(PlanIn, plan_from_form(form))
-    plan_id = str(form.get("plan_id") or "")
-    try:
-        if data is None:
-            raise ValidationFailed("; ".join(f"{k}: {v}" for k, v in errors.items()))
-        plans.save_plan(session, principal, data, uuid.UUID(plan_id) if plan_id else None)
-    except (AppError, ValueError) as exc:
-        return _settings_page(request, session, getattr(exc, "message", str(exc)))
-    return RedirectResponse("/console/support", status_code=303)
 
 
 @router.post("/console/support/profile", response_class=HTMLResponse)
@@ -102,20 +35,8 @@ async def save_profile(
     values["indirect_reseller"] = form.get("indirect_reseller") == "on"
     data, errors = forms.validate(ProfileIn, values)
     if data is None:
-        return _settings_page(request, session, "; ".join(f"{k}: {v}" for k, v in errors.items()))
+        return settings_page(request, session, form="profile", values=values, errors=errors)
     plans.save_profile(session, principal, data)
-    return RedirectResponse("/console/support", status_code=303)
-
-
-@router.post("/console/support/packages", response_class=HTMLResponse)
-async def add_package(
-    request: Request, session: DbSession, principal: Annotated[Principal, Depends(console(P.SUPPORT_PLANS_WRITE))]
-) -> Response:
-    values = forms.text_fields(await request.form(), ["package_type", "valid_from", "valid_to", "reference"])
-    data, errors = forms.validate(PackageIn, forms.blank_to_none(values, ["valid_to"]))
-    if data is None:
-        return _settings_page(request, session, "; ".join(f"{k}: {v}" for k, v in errors.items()))
-    plans.add_package(session, principal, data)
     return RedirectResponse("/console/support", status_code=303)
 
 
@@ -126,7 +47,8 @@ async def add_canned(
     values = forms.text_fields(await request.form(), ["title", "body"])
     title, body = values.get("title", ""), values.get("body", "")
     if not title or not body or len(title) > 120:
-        return _settings_page(request, session, "a canned reply needs a title (up to 120 characters) and a text")
+        message = "a canned reply needs a title (up to 120 characters) and a text"
+        return settings_page(request, session, form="canned", values=values, errors={"title": message})
     reply = CannedReply(title=title, body=body)
     session.add(reply)
     session.flush()
