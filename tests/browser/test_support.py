@@ -73,3 +73,33 @@ def test_portal_ticket_and_agent_reply_with_escaped_customer_text(page: Any, liv
     assert page.inner_text("#ticket-status") == "open"
     assert dialogs == []
     assert page.evaluate("window.__xss") is None
+
+
+def test_admin_creates_edits_and_deletes_a_support_plan(page: Any, live_server: LiveServer) -> None:
+    name = f"Gold {uuid.uuid4().hex[:6]}"
+    _sign_in(page, live_server, "admin@partner.example")
+    page.goto(f"{live_server.url}/console/support")
+    page.fill("#new-plan-form input[name=name]", name)
+    page.click("#new-plan-form button[type=submit]")
+    page.click(f"#plan-table tr:has-text('{name}') a:has-text('Edit')")
+    page.wait_for_selector("#plan-form")
+    assert "tickets already open keep the terms" in page.inner_text("#terms-note")
+
+    page.fill("#plan-form input[name=hours_tuesday]", "17:00-09:00")
+    page.click("#plan-form button[type=submit]")
+    error = page.locator("label:has(input[name=hours_tuesday]) .field-error")
+    assert "end must be after start" in error.inner_text()
+    screenshot(page, "support-plan-edit-error")
+
+    page.fill("#plan-form input[name=hours_tuesday]", "08:00-18:00")
+    page.fill("#plan-form input[name=fr_A]", "30")
+    page.click("#plan-form button[type=submit]")
+    page.wait_for_selector("#plan-saved")
+    assert page.input_value("#plan-form input[name=hours_tuesday]") == "08:00-18:00"
+    assert page.input_value("#plan-form input[name=fr_A]") == "30"
+    assert page.locator(".field-error").count() == 0
+    screenshot(page, "support-plan-edit")
+
+    page.click("#delete-plan-form button[type=submit]")
+    page.wait_for_selector("#plan-table")
+    assert name not in page.inner_text("#plan-table")
