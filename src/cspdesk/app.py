@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cspdesk import __version__
 from cspdesk.config import Settings, get_settings
@@ -18,23 +19,47 @@ from cspdesk.web import csrf, errors
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 
-async def _security_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-    response = await call_next(request)
-    new_nonce = getattr(request.state, "new_csrf_nonce", None)
-    if new_nonce and not request.cookies.get(csrf.COOKIE):
-        settings: Settings = request.app.state.settings
-        response.set_cookie(
-            csrf.COOKIE, new_nonce, httponly=True, samesite="lax", secure=settings.secure_cookies, path="/"
-        )
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    if request.url.path != "/docs":
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'",
-        )
-    return response
+CSP = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'"
+
+
+class SecurityHeaders:
+    """Security headers on every response, and the CSRF nonce cookie when a page made one.
+
+    A plain ASGI middleware: Starlette's BaseHTTPMiddleware (app.middleware("http")) runs every request through
+    an extra task and memory streams, a cost each request pays (seen in bench/support_bench.py profiles).
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                self._add_headers(scope, MutableHeaders(scope=message))
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+    @staticmethod
+    def _add_headers(scope: Scope, headers: MutableHeaders) -> None:
+        request = Request(scope)
+        new_nonce = getattr(request.state, "new_csrf_nonce", None)
+        if new_nonce and not request.cookies.get(csrf.COOKIE):
+            settings: Settings = request.app.state.settings
+            cookie = Response()
+            cookie.set_cookie(
+                csrf.COOKIE, new_nonce, httponly=True, samesite="lax", secure=settings.secure_cookies, path="/"
+            )
+            headers.append("set-cookie", cookie.headers["set-cookie"])
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        if scope["path"] != "/docs":
+            headers.setdefault("Content-Security-Policy", CSP)
 
 
 async def _swagger_ui() -> HTMLResponse:
@@ -60,7 +85,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     )
     app.state.settings = settings
     app.state.db = database or Database.from_url(settings.database_url)
-    app.middleware("http")(_security_headers)
+    app.add_middleware(SecurityHeaders)
     errors.install(app)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     app.add_api_route("/docs", _swagger_ui, include_in_schema=False)

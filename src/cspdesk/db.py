@@ -79,7 +79,10 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    # No pool_pre_ping: it costs a round trip on every checkout, i.e. every request. Connections are replaced
+    # after 30 minutes instead, and when one turns out dead (server restart), SQLAlchemy raises for that one
+    # request and invalidates the whole pool, so the next requests connect afresh.
+    return create_engine(url, echo=echo, pool_recycle=1800, pool_size=10, max_overflow=20)
 
 
 class Database:
@@ -103,7 +106,19 @@ class Database:
         session = self.session_factory()
         try:
             yield session
-            session.commit()
+        except BaseException:
+            self.end(session, commit=False)
+            raise
+        self.end(session, commit=True)
+
+    @staticmethod
+    def end(session: Session, *, commit: bool) -> None:
+        """End a unit of work: commit (or roll back), then give the connection back."""
+        try:
+            if commit:
+                session.commit()
+            else:
+                session.rollback()
         except BaseException:
             session.rollback()
             raise

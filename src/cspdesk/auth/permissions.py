@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from functools import cache
 
 
 class Role(StrEnum):
@@ -170,6 +171,12 @@ ROLE_DESCRIPTIONS: dict[Role, str] = {
 
 def permissions_for(roles: list[str] | frozenset[str]) -> frozenset[Permission]:
     """The union of the permissions of the given roles; unknown role names grant nothing."""
+    return _permissions_of(frozenset(roles))
+
+
+@cache
+def _permissions_of(roles: frozenset[str]) -> frozenset[Permission]:
+    # Cached: pages ask principal.can(...) a dozen times per request, and there are few role combinations.
     granted: set[Permission] = set()
     for name in roles:
         if name in Role.__members__.values():

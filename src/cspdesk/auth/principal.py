@@ -17,6 +17,7 @@ class Principal:
     roles: frozenset[str] = field(default_factory=frozenset)
     customer_id: uuid.UUID | None = None
     language: str = "en"
+    name: str = ""  # the user's display name (label is their email)
 
     @property
     def permissions(self) -> frozenset[Permission]:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Select, Update, delete, func, select, update
+from sqlalchemy import Row, Select, Update, delete, func, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
@@ -16,7 +17,7 @@ from cspdesk.auth.principal import Principal
 from cspdesk.config import Settings
 from cspdesk.kit import audit, clock
 from cspdesk.kit.errors import NotAuthenticated, TooManyRequests
-from cspdesk.models.user import ApiToken, LoginAttempt, User, WebSession
+from cspdesk.models.user import ApiToken, LoginAttempt, User, UserRole, WebSession
 
 TOKEN_PREFIX = "csp_"  # noqa: S105 - a public prefix, not a secret
 
@@ -29,6 +30,7 @@ def principal_of(user: User) -> Principal:
         roles=frozenset(user.role_names),
         customer_id=user.customer_id,
         language=user.language,
+        name=user.name,
     )
 
 
@@ -89,26 +91,59 @@ def start_session(session: Session, settings: Settings, user: User) -> NewSessio
     return NewSession(token=token, session=row)
 
 
-def resolve_session(session: Session, settings: Settings, token: str) -> User | None:
-    """The user behind a session cookie, or None when unknown, idle too long or past its maximum age."""
-    row = session.execute(
-        select(WebSession).where(WebSession.token_hash == crypto.sha256_hex(token))
-    ).scalar_one_or_none()
-    if row is None:
+PRINCIPAL_COLUMNS = (
+    User.id.label("user_id"),
+    User.email,
+    User.name,
+    User.kind,
+    User.customer_id,
+    User.language,
+    User.is_active,
+)
+
+
+def resolve_session(session: Session, settings: Settings, token: str) -> Principal | None:
+    """Who is behind a session cookie, or None when unknown, idle too long or past its maximum age."""
+    rows = _principal_rows(session, WebSession, token, WebSession.last_seen_at, WebSession.expires_at)
+    if not rows:
         return None
-    now = clock.now()
-    idle_limit = row.last_seen_at + timedelta(minutes=settings.session_idle_minutes)
-    if now >= row.expires_at or now >= idle_limit:
-        session.delete(row)
+    row, now = rows[0], clock.now()
+    if now >= row.expires_at or now >= row.last_seen_at + timedelta(minutes=settings.session_idle_minutes):
+        session.execute(delete(WebSession).where(WebSession.id == row.id))
         return None
-    user = session.get(User, row.user_id)
-    if user is None or not user.is_active:
+    if not row.is_active:
         return None
     if now - row.last_seen_at > timedelta(minutes=1):
         _stamp(
             session, update(WebSession).where(WebSession.id.in_(_unlocked(WebSession, row.id))).values(last_seen_at=now)
         )
-    return user
+    return _principal(rows)
+
+
+def _principal_rows(
+    session: Session, model: type[WebSession] | type[ApiToken], token: str, *columns: InstrumentedAttribute[Any]
+) -> list[Row[Any]]:
+    """The session or token row with its user and one row per role, in one round trip (every request pays it)."""
+    stmt = (
+        select(model.id, *columns, *PRINCIPAL_COLUMNS, UserRole.role)
+        .join(User, User.id == model.user_id)
+        .outerjoin(UserRole, UserRole.user_id == User.id)
+        .where(model.token_hash == crypto.sha256_hex(token))
+    )
+    return list(session.execute(stmt).all())
+
+
+def _principal(rows: list[Row[Any]]) -> Principal:
+    first = rows[0]
+    return Principal(
+        user_id=first.user_id,
+        label=first.email,
+        kind=first.kind,
+        roles=frozenset(row.role for row in rows if row.role is not None),
+        customer_id=first.customer_id,
+        language=first.language,
+        name=first.name,
+    )
 
 
 def _unlocked(model: type[WebSession] | type[ApiToken], row_id: uuid.UUID) -> Select[uuid.UUID]:
@@ -154,15 +189,15 @@ def create_api_token(session: Session, settings: Settings, user: User, name: str
     return IssuedToken(token=token, row=row)
 
 
-def resolve_api_token(session: Session, token: str) -> User | None:
-    row = session.execute(select(ApiToken).where(ApiToken.token_hash == crypto.sha256_hex(token))).scalar_one_or_none()
+def resolve_api_token(session: Session, token: str) -> Principal | None:
+    rows = _principal_rows(session, ApiToken, token, ApiToken.expires_at, ApiToken.revoked_at, ApiToken.last_used_at)
     now = clock.now()
-    if row is None or row.revoked_at is not None or now >= row.expires_at:
+    if not rows or rows[0].revoked_at is not None or now >= rows[0].expires_at or not rows[0].is_active:
         return None
-    user = session.get(User, row.user_id)
-    if user is None or not user.is_active:
-        return None
+    last_used = rows[0].last_used_at
     # Written at most once a minute: a write per request would serialise every API call on SQLite.
-    if row.last_used_at is None or now - row.last_used_at > timedelta(minutes=1):
-        _stamp(session, update(ApiToken).where(ApiToken.id.in_(_unlocked(ApiToken, row.id))).values(last_used_at=now))
-    return user
+    if last_used is None or now - last_used > timedelta(minutes=1):
+        _stamp(
+            session, update(ApiToken).where(ApiToken.id.in_(_unlocked(ApiToken, rows[0].id))).values(last_used_at=now)
+        )
+    return _principal(rows)

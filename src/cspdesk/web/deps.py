@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
+from functools import partial
 from typing import Annotated
 
+import anyio
+from anyio import CapacityLimiter
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
@@ -35,10 +38,22 @@ def get_database(request: Request) -> Database:
     return database
 
 
-def unit_of_work(request: Request) -> Iterator[Session]:
-    """One transaction per request, committed before the response is sent."""
-    with get_database(request).unit_of_work() as session:
+async def unit_of_work(request: Request) -> AsyncIterator[Session]:
+    """One transaction per request, committed before the response is sent.
+
+    An async dependency: making the session needs no I/O, so only the end (commit or rollback, then close) goes
+    to a worker thread, with a limiter of its own, as FastAPI does for a sync dependency's exit: a request that
+    holds row locks must never wait for a thread while the threads wait for its locks.
+    """
+    database = get_database(request)
+    session = database.session_factory()
+    commit = False
+    try:
         yield session
+        commit = True
+    finally:
+        with anyio.CancelScope(shield=True):
+            await anyio.to_thread.run_sync(partial(database.end, session, commit=commit), limiter=CapacityLimiter(1))
 
 
 DbSession = Annotated[Session, Depends(unit_of_work, scope="function")]
@@ -53,18 +68,16 @@ def _bearer(request: Request) -> str | None:
 def api_principal(request: Request, session: DbSession) -> Principal:
     """The API authenticates with bearer tokens only, so it needs no CSRF protection."""
     token = _bearer(request)
-    user = auth.resolve_api_token(session, token) if token else None
-    if user is None:
+    principal = auth.resolve_api_token(session, token) if token else None
+    if principal is None:
         raise NotAuthenticated("a valid bearer token is required")
-    principal = auth.principal_of(user)
     request.state.principal = principal
     return principal
 
 
 def web_principal_optional(request: Request, session: DbSession) -> Principal | None:
     token = request.cookies.get(SESSION_COOKIE)
-    user = auth.resolve_session(session, get_settings(request), token) if token else None
-    principal = auth.principal_of(user) if user else None
+    principal = auth.resolve_session(session, get_settings(request), token) if token else None
     request.state.principal = principal
     return principal
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from functools import cache
+from datetime import date, datetime, tzinfo
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -34,15 +34,22 @@ def _babel_locale(language: str) -> Locale:
     return Locale.parse(language)
 
 
-def _date_formatter(language: str) -> Any:
+@lru_cache(maxsize=8192)
+def _formatted(language: str, style: str, value: date | datetime, tzinfo: tzinfo | None) -> str:
+    # Babel takes 30-50 us per datetime (most of a queue page's rendering), and pages show the same instants
+    # (due times, event times) again and again. The zone is part of the key: equal instants in other zones
+    # compare equal but read differently.
     locale = _babel_locale(language)
+    if isinstance(value, datetime):
+        return str(format_datetime(value, style, tzinfo=None, locale=locale))
+    return str(format_date(value, style, locale=locale))
 
+
+def _date_formatter(language: str) -> Any:
     def fmt(value: date | datetime | None, style: str = "medium") -> str:
         if value is None:
             return "—"
-        if isinstance(value, datetime):
-            return str(format_datetime(value, style, tzinfo=None, locale=locale))
-        return str(format_date(value, style, locale=locale))
+        return _formatted(language, style, value, value.tzinfo if isinstance(value, datetime) else None)
 
     return fmt
 
