@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from cspdesk.config import Settings
 from cspdesk.db import Database
+from cspdesk.jobs.email import renderer_for
 from cspdesk.kit.storage import LocalStorage
 from cspdesk.models.outbox import OutboxMessage
 from cspdesk.models.support import Ticket, TicketMessage
@@ -70,9 +71,12 @@ def test_email_round_trip_through_smtp(db: Database, desk: tickets.Desk) -> None
             select(OutboxMessage).where(OutboxMessage.idempotency_key == f"ticket:{ticket.id}:ack")
         ).scalar_one()
         payload = json.loads(ack.payload_json)
-        assert payload["to"] == ["ap@alpha.test"]
-        assert payload["subject"] == f"[T-{number:06d}] Invoice question"
-        assert payload["headers"] == {"Auto-Submitted": "auto-replied"}
+        render = renderer_for(payload["renderer"])
+        rendered = render(session, payload["args"]) if render else None  # the ticket's number, at send time
+        assert rendered is not None
+        assert rendered.to == ["ap@alpha.test"]
+        assert rendered.subject == f"[T-{number:06d}] Invoice question"
+        assert rendered.headers == {"Auto-Submitted": "auto-replied"}
 
 
 @pytest.mark.parametrize(

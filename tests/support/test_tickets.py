@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -13,7 +14,8 @@ from sqlalchemy.orm import Session
 from cspdesk.auth import service as auth
 from cspdesk.auth.principal import SYSTEM, Principal
 from cspdesk.config import Settings
-from cspdesk.kit import clock
+from cspdesk.jobs.email import renderer_for
+from cspdesk.kit import clock, counters
 from cspdesk.kit.errors import NotFound, PermissionDenied, ValidationFailed
 from cspdesk.kit.storage import LocalStorage
 from cspdesk.models.outbox import OutboxMessage
@@ -70,10 +72,26 @@ def test_portal_ticket_gets_number_due_times_and_acknowledgement(
     assert ticket.first_response_due_at == datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
     # 8 business hours: Monday 10:00-17:00 Berlin is 7 h, Tuesday 09:00-10:00 Berlin the last hour.
     assert ticket.resolution_due_at == datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+    stored = session.execute(select(Ticket.number).where(Ticket.id == ticket.id)).scalar_one()
+    assert stored == ticket.number > 0  # the provisional number never stays
     ack = session.execute(select(OutboxMessage).where(OutboxMessage.idempotency_key == f"ticket:{ticket.id}:ack"))
     message = ack.scalar_one()
     assert message.kind == "email.send"
-    assert f"[{ticket.display_number}]" in message.payload_json
+    payload = json.loads(message.payload_json)
+    render = renderer_for(payload["renderer"])
+    assert render is not None
+    rendered = render(session, payload["args"])  # at send time, from the ticket
+    assert rendered is not None
+    assert (rendered.to, rendered.subject) == ([ticket.requester_email], f"[{ticket.display_number}] Help")
+    assert rendered.headers == {"Auto-Submitted": "auto-replied"}
+
+
+def test_ticket_numbers_follow_the_counter(session: Session, world: World, desk: tickets.Desk) -> None:
+    own = principal(session, world, "customer_user", own=True)
+    first, second = (tickets.create_ticket(session, own, TicketIn(subject=s), desk) for s in ("One", "Two"))
+    assert second.number == first.number + 1 == counters.peek(session, tickets.COUNTER)
+    stored = session.execute(select(Ticket.number).where(Ticket.id.in_([first.id, second.id]))).scalars()
+    assert sorted(stored) == [first.number, second.number]
 
 
 def test_portal_users_see_only_their_customer_and_public_replies(

@@ -118,11 +118,20 @@ def enqueue_email(
     subject_type: str = "",
     subject_id: str = "",
     priority: int = PRIORITY_DEFAULT,
+    new_key: bool = False,
 ) -> Enqueued:
-    """Queue one email: either fully rendered now, or rendered at send time by `renderer_name` from `args`."""
+    """Queue one email: either fully rendered now, or rendered at send time by `renderer_name` from `args`
+    (`new_key`: see outbox.enqueue)."""
     if (rendered is None) == (renderer_name is None):
         raise ValueError("give either a rendered email or a renderer name")
     payload = rendered.as_payload() if rendered else {"renderer": renderer_name, "args": args or {}}
     return enqueue(
-        session, EMAIL_KIND, payload, key, priority=priority, subject_type=subject_type, subject_id=subject_id
+        session,
+        EMAIL_KIND,
+        payload,
+        key,
+        priority=priority,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        new_key=new_key,
     )

@@ -35,14 +35,19 @@ def enqueue(
     subject_type: str = "",
     subject_id: str = "",
     max_attempts: int | None = None,
+    new_key: bool = False,
 ) -> Enqueued:
     """Add an action unless one with the same idempotency key exists; never the same action twice.
 
     A key is spent once used, even if its message was cancelled: to decide an action again, use a new key.
+    `new_key`: the key names an object made in this same transaction, so no message can hold it yet and the
+    lookup is skipped (the unique key still refuses a duplicate).
     """
-    existing = session.execute(
-        select(OutboxMessage).where(OutboxMessage.idempotency_key == idempotency_key)
-    ).scalar_one_or_none()
+    existing = None
+    if not new_key:
+        existing = session.execute(
+            select(OutboxMessage).where(OutboxMessage.idempotency_key == idempotency_key)
+        ).scalar_one_or_none()
     if existing is not None:
         return Enqueued(existing, created=False)
     now = clock.now()

@@ -1,5 +1,6 @@
 """Background work of the support desk, registered with the jobs worker: the "support.sla_action" handler and
-the daily auto-close schedule (emails go out as "email.send" with a fully rendered payload)."""
+the daily auto-close schedule (emails go out as "email.send": rendered payloads, or the acknowledgement rendered
+at send time by email_out.render_acknowledgement)."""
 
 from __future__ import annotations
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -80,8 +81,9 @@ def create_ticket(
 ) -> Ticket:
     """Open a ticket: portal users for their own customer, staff (phone, email intake) for any customer.
 
-    The gap-free number is taken last, just before the inserts, so concurrent creations hold the counter's row
-    lock only for the final writes (the caller should commit right after).
+    The gap-free number is the last write: every row (ticket, event, audit, attachments, the acknowledgement in
+    the outbox, which reads the number when it is sent) goes in first, then the counter, so that concurrent
+    creations queue on the counter's row lock only for that statement and the commit (the caller commits next).
     """
     if principal.is_portal:
         principal.require(Permission.TICKETS_CREATE)
@@ -90,30 +92,33 @@ def create_ticket(
     customer_id = _customer_for(principal, data)
     _check_subscription(session, customer_id, data.related_subscription_id)
     attachments.check_uploads(session, desk.settings, None, desk.uploads)
-    ticket = _new_ticket(session, principal, data, customer_id, via=via, triage=triage)
+    ticket = _new_ticket(principal, data, customer_id, via=via, triage=triage)
     created = _event(ticket, "created", principal.label)
     plan = plans.plan_for_customer(session, customer_id)
     ticket.sla_terms_id = plan.terms_id if plan else None  # kept when the plan changes later
     clocks.apply_state(ticket, clocks.sla_state(ticket, plan, [created], clock.now()))
-    # The audit row has no foreign key, so it is written before the lock; the ticket and its event join the
-    # session only after the number is taken, so the counter update flushes none of them.
-    audit.record(session, principal, "ticket.create", "ticket", ticket.id, after=audit.snapshot(ticket, TICKET_FIELDS))
-    session.flush()
-    ticket.number = counters.next_value(session, COUNTER)
     session.add_all([ticket, created])
-    session.flush()
+    audit.record(session, principal, "ticket.create", "ticket", ticket.id, after=audit.snapshot(ticket, TICKET_FIELDS))
+    session.flush()  # the ticket row first: attachments refer to it without an ORM relationship
     if desk.uploads and desk.storage is not None:
         attachments.store(session, desk.storage, ticket, None, desk.uploads)
     email_out.acknowledge(session, ticket, desk.settings.support_address)
+    session.flush()
+    counters.assign_next(session, COUNTER, ticket, "number")
     return ticket
 
 
-def _new_ticket(
-    session: Session, principal: Principal, data: TicketIn, customer_id: uuid.UUID, *, via: str, triage: bool
-) -> Ticket:
-    requester = _requester(session, principal)
+def _provisional_number() -> int:
+    """A stand-in until the real number is the transaction's last write; never committed. Random, so that
+    concurrent creations do not queue on the unique index (a rare collision waits for the other's commit)."""
+    return -1 - secrets.randbelow(2**31 - 1)
+
+
+def _new_ticket(principal: Principal, data: TicketIn, customer_id: uuid.UUID, *, via: str, triage: bool) -> Ticket:
+    requester = _requester(principal)
     return Ticket(
         id=uuid.uuid4(),
+        number=_provisional_number(),
         customer_id=customer_id,
         requester_id=principal.user_id if requester else None,
         requester_email=data.requester_email or (requester[0] if requester else ""),
@@ -130,12 +135,11 @@ def _new_ticket(
     )
 
 
-def _requester(session: Session, principal: Principal) -> tuple[str, str] | None:
-    """A portal user's email and name (one narrow select: the principal does not carry them)."""
+def _requester(principal: Principal) -> tuple[str, str] | None:
+    """A portal user's email and name, as the principal carries them."""
     if not (principal.user_id and principal.is_portal):
         return None
-    row = session.execute(select(User.email, User.name).where(User.id == principal.user_id)).first()
-    return (row.email, row.name) if row else None
+    return principal.label, principal.name
 
 
 def _set_status(session: Session, ticket: Ticket, status: str, actor: str) -> None:
