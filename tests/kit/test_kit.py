@@ -7,10 +7,10 @@ from decimal import Decimal
 
 import pytest
 from sqlalchemy import Column, MetaData, Table, insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from cspdesk.db import ExactDecimal, UTCDateTime
-from cspdesk.kit.counters import next_value, peek
+from cspdesk.kit.counters import assign_next, next_value, peek
 from cspdesk.kit.money import Money, format_money, minor_digits, to_minor
 
 
@@ -47,6 +47,29 @@ def test_counter_advances_atomically(session: Session) -> None:
     assert peek(session, "test-series") == 0
     assert [next_value(session, "test-series") for _ in range(3)] == [1, 2, 3]
     assert peek(session, "test-series") == 3
+
+
+class _ProbeBase(DeclarativeBase):
+    pass
+
+
+class _Numbered(_ProbeBase):
+    __tablename__ = "kit_numbered_probe"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[int] = mapped_column(unique=True)
+
+
+def test_assign_next_writes_the_number_last(session: Session) -> None:
+    _ProbeBase.metadata.create_all(session.connection())
+    rows = [_Numbered(id=i, number=-i) for i in (1, 2)]
+    session.add_all(rows)
+    session.flush()
+    assert assign_next(session, "probe-series", rows[0], "number") == 1  # the counter is made on first use
+    assert assign_next(session, "probe-series", rows[1], "number") == 2
+    assert [r.number for r in rows] == [1, 2] and not session.dirty
+    stored = session.execute(select(_Numbered.id, _Numbered.number).order_by(_Numbered.id)).all()
+    assert [tuple(r) for r in stored] == [(1, 1), (2, 2)]
+    assert peek(session, "probe-series") == 2
 
 
 def test_column_types_keep_utc_and_exact_decimals(session: Session) -> None:
