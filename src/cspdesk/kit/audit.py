@@ -7,7 +7,7 @@ import uuid
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from cspdesk.kit import clock
 
@@ -63,6 +63,41 @@ def record(
             note=note,
         )
     )
+
+
+def record_many(
+    session: Session,
+    actor: Principal | None,
+    action: str,
+    object_type: str,
+    changes: list[tuple[uuid.UUID | str, dict[str, Any]]],
+    *,
+    note: str | None = None,
+) -> None:
+    """Audit rows for many objects created at once (object id, after), as one bulk insert."""
+    from sqlalchemy import Table, insert
+
+    from cspdesk.models.audit import AuditEntry
+    from cspdesk.models.base import new_id
+
+    at = clock.now()
+    rows = [
+        {
+            "id": new_id(),
+            "at": at,
+            "actor_id": actor.user_id if actor else None,
+            "actor_label": actor.label if actor else "system",
+            "action": action,
+            "object_type": object_type,
+            "object_id": str(object_id),
+            "before": None,
+            "after": json.dumps(_jsonable(after), sort_keys=True),
+            "note": note,
+        }
+        for object_id, after in changes
+    ]
+    for start in range(0, len(rows), 5_000):
+        session.execute(insert(cast(Table, AuditEntry.__table__)), rows[start : start + 5_000])
 
 
 def changed(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:

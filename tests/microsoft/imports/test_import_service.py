@@ -217,13 +217,19 @@ def test_dry_run_writes_nothing(session: Session, storage: LocalStorage, tmp_pat
     assert row_counts(session) == before
 
 
+SEATS = "5e1b7c2a-9d3f-4e8a-b6c1-2f4d6e8a0b1c"
+
+
 def test_a_discovered_license_subscription_has_the_seats_of_its_latest_charge(
     session: Session, storage: LocalStorage, tmp_path: Path
 ) -> None:
     lines = [
-        recon_line(CustomerId=TENANT, Quantity="4", BillableQuantity="4", ChargeStartDate="2/1/2026"),
+        recon_line(
+            CustomerId=TENANT, SubscriptionId=SEATS, Quantity="4", BillableQuantity="4", ChargeStartDate="2/1/2026"
+        ),
         recon_line(
             CustomerId=TENANT,
+            SubscriptionId=SEATS,
             ChargeType="addQuantity",
             Quantity="7",
             BillableQuantity="3",
@@ -233,8 +239,6 @@ def test_a_discovered_license_subscription_has_the_seats_of_its_latest_charge(
         ),
     ]
     summary = import_file(session, SYSTEM, storage, write(tmp_path / "seats.csv", recon_csv(lines)))
-    assert summary.new_subscriptions
-    subscription = session.execute(
-        select(Subscription).where(Subscription.microsoft_id == summary.new_subscriptions[0]["microsoft_id"])
-    ).scalar_one()
+    assert [s["microsoft_id"] for s in summary.new_subscriptions] == [SEATS]
+    subscription = session.execute(select(Subscription).where(Subscription.microsoft_id == SEATS)).scalar_one()
     assert subscription.quantity == 7 and subscription.needs_review

@@ -8,7 +8,6 @@ ExactDecimal: canonical decimal text), so the ORM reads them back unchanged.
 from __future__ import annotations
 
 import secrets
-import uuid
 from collections.abc import Sequence
 
 import polars as pl
@@ -37,9 +36,9 @@ def uuid_text(session: Session, values: pl.Expr) -> pl.Expr:
     return values.str.replace_all("-", "") if is_sqlite(session) else values
 
 
-def mapped_ids(session: Session, column: str, mapping: dict[str, uuid.UUID]) -> pl.Expr:
-    keys = list(mapping)
-    values = [str(mapping[key]) for key in keys]
+def mapped_ids(session: Session, column: str, id_texts: tuple[list[str], list[str]]) -> pl.Expr:
+    """`column`'s values mapped to ids through (keys, id texts); null where a value has no id."""
+    keys, values = id_texts
     return uuid_text(session, pl.col(column).replace_strict(keys, values, default=None, return_dtype=pl.String))
 
 

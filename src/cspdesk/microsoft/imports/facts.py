@@ -109,7 +109,8 @@ def _latest_quantity(kind: FileKind) -> pl.Expr:
     """Seats on the subscription's latest charge line; usage rows carry meter quantities, not seats."""
     if kind is FileKind.DAILY_USAGE:
         return pl.lit(None, DECIMAL_DTYPE)
-    return pl.col("Quantity").sort_by(PERIOD_DATE).last()
+    # When several lines share the latest date, the largest quantity: the order of rows is not the file's.
+    return pl.col("Quantity").filter(pl.col(PERIOD_DATE) == pl.col(PERIOD_DATE).max()).max()
 
 
 def fact_queries(rows: pl.LazyFrame, kind: FileKind) -> list[pl.LazyFrame]:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 import polars as pl
-from sqlalchemy import Column, String, Table, select
+from sqlalchemy import Column, String, Table, select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
@@ -23,7 +23,7 @@ from cspdesk.microsoft.files import (
     FileKind,
     with_row_keys,
 )
-from cspdesk.microsoft.imports.bulk import decimal_text, insert_frame, mapped_ids, new_ids, uuid_text
+from cspdesk.microsoft.imports.bulk import decimal_text, insert_frame, is_sqlite, mapped_ids, new_ids, uuid_text
 from cspdesk.microsoft.imports.facts import FAMILY, SUBSCRIPTION, TENANT
 from cspdesk.microsoft.imports.parties import Parties, chunked
 from cspdesk.models.microsoft import CostLine
@@ -160,8 +160,8 @@ def _stored_rows(
         new_ids(session, chunk.height).alias("id"),
         uuid_text(session, pl.lit(str(batch_id))).alias("batch_id"),
         pl.lit(billed).alias("billed"),
-        mapped_ids(session, "customer_id", parties.customers).alias("customer_id"),
-        mapped_ids(session, "microsoft_subscription_id", parties.subscriptions).alias("subscription_id"),
+        mapped_ids(session, "customer_id", parties.id_texts("customers")).alias("customer_id"),
+        mapped_ids(session, "microsoft_subscription_id", parties.id_texts("subscriptions")).alias("subscription_id"),
         pl.when(invoice_column == "").then(pl.lit(invoice)).otherwise(invoice_column).alias("invoice_number"),
         *[decimal_text(pl.col(name).fill_null(0)).alias(name) for name in sorted(_DECIMALS - {"exchange_rate"})],
         decimal_text(pl.col("__rate").fill_null(1)).alias("exchange_rate"),
@@ -173,7 +173,16 @@ def _stored_rows(
     )
 
 
+_EXISTING_KEYS_PG = text(
+    "SELECT c.row_key FROM unnest(CAST(:keys AS varchar[])) AS k(row_key) JOIN cost_lines c ON c.row_key = k.row_key"
+)
+
+
 def _existing_keys(session: Session, keys: list[str]) -> set[str]:
+    if not is_sqlite(session):
+        # One array parameter joined on the unique index. `row_key IN (:k1, ..., :k5000)` was compared key by key
+        # against every row inserted so far in this transaction: 4-10 s a chunk, 84 s for a 100k-line file.
+        return set(session.execute(_EXISTING_KEYS_PG, {"keys": keys}).scalars())
     found: set[str] = set()
     for part in chunked(keys):
         found.update(session.execute(select(CostLine.row_key).where(CostLine.row_key.in_(part))).scalars())
