@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
+import os
 import subprocess
 import sys
 import time
@@ -80,29 +81,40 @@ def fresh_database(kind: str, work: Path, pg_url: str | None) -> str:
     return url
 
 
-def measure_file(path: Path, rows: int, work: Path, pg_url: str | None, usage: bool) -> list[dict[str, object]]:
+def measure_file(
+    path: Path, rows: int, work: Path, pg_url: str | None, usage: bool, pandas: bool = True
+) -> list[dict[str, object]]:
     results: list[dict[str, object]] = []
     env = {"CSPDESK_DATA_DIR": str(work / "var"), "PATH": "/usr/bin:/bin"}
     for database in ["sqlite", *(["postgresql"] if pg_url else [])]:
         url = fresh_database(database, work, pg_url)
+        load = os.getloadavg()[0]
         wall, rss = run(IMPORT_CODE, "import", str(path), "--database-url", url, env=env)
-        results.append({"what": f"cspdesk import ({database})", "file": path.name, "rows": rows, "s": wall, "rss": rss})
+        what = f"cspdesk import ({database})"
+        results.append({"what": what, "file": path.name, "rows": rows, "s": wall, "rss": rss, "load": load})
     if usage:
-        for name, code in (
-            ("Polars scan_csv + group_by (floor)", POLARS_CODE),
-            ("pandas read_csv + groupby", PANDAS_CODE),
-        ):
+        baselines = [("Polars scan_csv + group_by (floor)", POLARS_CODE)]
+        if pandas:
+            baselines.append(("pandas read_csv + groupby", PANDAS_CODE))
+        for name, code in baselines:
+            load = os.getloadavg()[0]
             wall, rss = run(code, str(path))
-            results.append({"what": name, "file": path.name, "rows": rows, "s": wall, "rss": rss})
+            results.append({"what": name, "file": path.name, "rows": rows, "s": wall, "rss": rss, "load": load})
     return results
 
 
 def table(results: list[dict[str, object]]) -> str:
-    lines = ["| measurement | file | rows | wall s | rows/s | peak RSS MB |", "|---|---|---:|---:|---:|---:|"]
+    lines = [
+        "| measurement | file | rows | wall s | rows/s | peak RSS MB | load before |",
+        "|---|---|---:|---:|---:|---:|---:|",
+    ]
     for r in results:
         seconds = float(r["s"])  # type: ignore[arg-type]
         rows = int(r["rows"])  # type: ignore[call-overload]
-        lines.append(f"| {r['what']} | {r['file']} | {rows:,} | {seconds:.1f} | {rows / seconds:,.0f} | {r['rss']} |")
+        lines.append(
+            f"| {r['what']} | {r['file']} | {rows:,} | {seconds:.1f} | {rows / seconds:,.0f} | {r['rss']} "
+            f"| {float(r['load']):.1f} |"  # type: ignore[arg-type]
+        )
     return "\n".join(lines)
 
 
@@ -112,6 +124,7 @@ def main() -> int:
     parser.add_argument("--recon-rows", type=int, default=100_000)
     parser.add_argument("--work", type=Path, default=Path("/tmp/cspdesk-import-bench"))
     parser.add_argument("--pg-url", default=None, help="PostgreSQL server URL (a scratch database is created)")
+    parser.add_argument("--no-pandas", action="store_true", help="skip the pandas script (it holds the whole file)")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     gen = _generator()
@@ -121,10 +134,11 @@ def main() -> int:
     )
     if not usage_path.exists():
         gen.write_daily_usage_file(usage_path, args.usage_rows)  # type: ignore[attr-defined]
-    if not recon_path.exists():
+    if args.recon_rows and not recon_path.exists():
         gen.write_recon_file(recon_path, args.recon_rows)  # type: ignore[attr-defined]
-    results = measure_file(usage_path, args.usage_rows, args.work, args.pg_url, usage=True)
-    results += measure_file(recon_path, args.recon_rows, args.work, args.pg_url, usage=False)
+    results = measure_file(usage_path, args.usage_rows, args.work, args.pg_url, usage=True, pandas=not args.no_pandas)
+    if args.recon_rows:
+        results += measure_file(recon_path, args.recon_rows, args.work, args.pg_url, usage=False)
     print(table(results))
     print(json.dumps(results))
     return 0
