@@ -160,14 +160,19 @@ class _Import:
             raise ImportFileUnreadable(error) from error
 
     def _describe(self, parsed: ParsedFile, valid: pl.LazyFrame, rows: pl.LazyFrame) -> FileFacts:
-        """One streamed pass (shared scan): file facts, rows with a bad tenant id and, for a usage import, the
-        typed rows staged as Parquet by tenant bucket; nothing is written to the database or Storage before the
-        file is found acceptable."""
-        stage = parsed.kind is FileKind.DAILY_USAGE and not self.options.dry_run
+        """File facts and the count of rows with a bad tenant id in one streamed pass; a usage import first stages
+        its typed rows as Parquet by tenant bucket and reads the facts from there. Nothing is written to the
+        database or Storage before the file is found acceptable."""
+        if parsed.kind is FileKind.DAILY_USAGE and not self.options.dry_run:
+            buckets = usage.bucket_count(parsed.valid_row_count)
+            # Alone, not in one collect_all with the fact queries: together they peaked at 1.95 GB, apart at 0.6 GB.
+            usage.staging_sink(prepared(valid, parsed.kind), self.stage, buckets).collect(engine="streaming")
+            staged = usage.staged_rows(self.stage)
+            if staged is not None:  # None: no valid row at all
+                valid, rows = staged, usage.with_valid_tenant(staged)
         queries = [*fact_queries(rows, parsed.kind), _bad_tenant_query(valid)]
-        sink = [usage.staging_sink(rows, self.stage, usage.bucket_count(parsed.valid_row_count))] if stage else []
-        frames = pl.collect_all([*queries, *sink], engine="streaming")
-        bad_tenants = int(frames[len(queries) - 1].item())
+        frames = pl.collect_all(queries, engine="streaming")
+        bad_tenants = int(frames[-1].item())
         if bad_tenants and not self.options.skip_invalid:
             raise ImportRejected(self.label, parsed.error_count + bad_tenants, parsed.errors)
         if parsed.error_count and self.options.rejects_path is not None:

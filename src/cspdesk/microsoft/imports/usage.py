@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from cspdesk.kit.storage import Storage
 from cspdesk.microsoft import storage_keys
 from cspdesk.microsoft.imports.bulk import decimal_text, insert_frame, mapped_ids, new_ids, uuid_text
-from cspdesk.microsoft.imports.facts import SUBSCRIPTION, TENANT
+from cspdesk.microsoft.imports.facts import SUBSCRIPTION, TENANT, tenant_is_guid
 from cspdesk.microsoft.imports.parties import Parties
 from cspdesk.models.microsoft import UsageAggregate
 
@@ -91,13 +91,24 @@ def staging_sink(rows: pl.LazyFrame, directory: Path, buckets: int) -> pl.LazyFr
     return result
 
 
+def staged_rows(directory: Path) -> pl.LazyFrame | None:
+    """Every staged row (the tenant id not yet checked); None when nothing was staged."""
+    files = sorted(directory.glob("*/*.parquet"))
+    return pl.scan_parquet(files) if files else None
+
+
+def with_valid_tenant(rows: pl.LazyFrame) -> pl.LazyFrame:
+    return rows.filter(tenant_is_guid())
+
+
 def staged_buckets(directory: Path) -> list[Path]:
     """The staged bucket directories, each holding one or more Parquet files."""
     return sorted({path.parent for path in directory.rglob("*.parquet")})
 
 
 def read_bucket(directory: Path) -> pl.DataFrame:
-    return pl.read_parquet(sorted(directory.glob("*.parquet")))
+    """One bucket's rows with a valid tenant id (--skip-invalid leaves the others out)."""
+    return with_valid_tenant(pl.scan_parquet(sorted(directory.glob("*.parquet")))).collect()
 
 
 def store_bucket_detail(storage: Storage, rows: pl.DataFrame, batch_id: uuid.UUID, first_part: int) -> list[str]:
