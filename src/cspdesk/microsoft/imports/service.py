@@ -327,15 +327,18 @@ class _Import:
             return
         buckets = usage.staged_buckets(self.stage)
         keys: list[str] = []
-        for done, bucket in enumerate(buckets):
-            self.progress("usage", 0.4 + 0.5 * done / len(buckets))
-            rows = usage.read_bucket(bucket)
-            aggregates = usage.aggregate_query(rows.lazy()).collect()
-            summary.usage_aggregates += usage.insert_aggregates(
-                self.session, aggregates, batch_id=batch.id, billed=batch.billed, parties=parties
-            )
-            del aggregates
-            keys += usage.store_bucket_detail(self.storage, rows, batch.id, len(keys))
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            for done, bucket in enumerate(buckets):
+                self.progress("usage", 0.4 + 0.5 * done / len(buckets))
+                rows = usage.read_bucket(bucket)
+                # Polars writes the detail without the GIL while this thread inserts the aggregates.
+                detail = pool.submit(usage.store_bucket_detail, self.storage, rows, batch.id, done)
+                aggregates = usage.aggregate_query(rows.lazy()).collect()
+                summary.usage_aggregates += usage.insert_aggregates(
+                    self.session, aggregates, batch_id=batch.id, billed=batch.billed, parties=parties
+                )
+                del aggregates
+                keys += detail.result()
         batch.usage_detail_key = f"usage/*/*/{batch.id}-*.parquet ({len(keys)} files)"[:500]
         summary.new_rows = summary.valid_rows
 

@@ -111,13 +111,16 @@ def read_bucket(directory: Path) -> pl.DataFrame:
     return with_valid_tenant(pl.scan_parquet(sorted(directory.glob("*.parquet")))).collect()
 
 
-def store_bucket_detail(storage: Storage, rows: pl.DataFrame, batch_id: uuid.UUID, first_part: int) -> list[str]:
-    """Write one bucket's rows into Storage, one Parquet file per tenant and usage month; returns the keys."""
+def store_bucket_detail(storage: Storage, rows: pl.DataFrame, batch_id: uuid.UUID, part: int) -> list[str]:
+    """Write one bucket's rows into Storage, one Parquet file per tenant and usage month; returns the keys.
+
+    A tenant's rows are all in one bucket, so the bucket number as `part` keeps the keys unique."""
     detail = rows.with_columns(pl.col("UsageDate").dt.strftime("%Y-%m").alias(MONTH))
     keys: list[str] = []
-    for (tenant, month), part in sorted(detail.partition_by([TENANT, MONTH], as_dict=True, include_key=False).items()):
-        key = storage_keys.usage_key(str(tenant), str(month), batch_id, first_part + len(keys))
-        _write_into(storage, key, part)
+    by_tenant_month = detail.partition_by([TENANT, MONTH], as_dict=True, include_key=False)
+    for (tenant, month), tenant_rows in sorted(by_tenant_month.items()):
+        key = storage_keys.usage_key(str(tenant), str(month), batch_id, part)
+        _write_into(storage, key, tenant_rows)
         keys.append(key)
     return keys
 
