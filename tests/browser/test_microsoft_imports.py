@@ -1,10 +1,12 @@
-"""Microsoft import in Chromium: a billing admin uploads a Partner Center reconciliation file, watches it go through,
-reads the summary and the cost ledger, re-uploads it (nothing added) and uploads one with a bad row (refused).
-A sales agent reads imports but cannot upload; a portal user sees no Microsoft costs."""
+"""Microsoft import in Chromium: a billing admin uploads a Partner Center reconciliation file, watches the upload and
+then the server's import stages go through, reads the summary and the cost ledger, re-uploads it (nothing added) and
+uploads one with a bad row (refused). Another admin cannot follow the job; a sales agent reads imports but cannot
+upload; a portal user sees no Microsoft costs."""
 
 from __future__ import annotations
 
 import re
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -17,6 +19,7 @@ from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from cspdesk.db import Database
+from cspdesk.microsoft.imports import import_file
 from cspdesk.models.customer import Customer
 from cspdesk.models.microsoft import ImportBatch
 from cspdesk.models.subscription import Subscription
@@ -38,6 +41,35 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """A server of its own: the file discovers a customer, which the shared server's customer counts must not see."""
     with serve_demo(tmp_path_factory.mktemp("microsoft")) as live:
         yield live
+
+
+class StageGate:
+    """Holds the server's first import at one stage until the test has seen it on the page (the server runs in
+    this process); later imports go straight through."""
+
+    def __init__(self, stage: str) -> None:
+        self.stage = stage
+        self.reached, self.release = threading.Event(), threading.Event()
+
+    def wrap(self, import_file: Any) -> Any:
+        def gated(*args: Any, progress: Any, **kwargs: Any) -> Any:
+            def report(stage: str, fraction: float) -> None:
+                progress(stage, fraction)
+                if stage == self.stage and not self.reached.is_set():
+                    self.reached.set()
+                    self.release.wait(30)
+
+            return import_file(*args, progress=report, **kwargs)
+
+        return gated
+
+
+@pytest.fixture
+def gate(monkeypatch: pytest.MonkeyPatch) -> Iterator[StageGate]:
+    gate = StageGate("ledger")
+    monkeypatch.setattr("cspdesk.microsoft.views.import_file", gate.wrap(import_file))
+    yield gate
+    gate.release.set()
 
 
 @dataclass(frozen=True)
@@ -144,8 +176,9 @@ def _upload(page: Any, path: Path) -> None:
     page.click("#import-form button[type=submit]")
 
 
-def _upload_watching_progress(page: Any, path: Path) -> None:
-    """Hold the request at the network until the in-flight state is on screen, then let it through."""
+def _upload_watching_progress(page: Any, path: Path, gate: StageGate) -> str:
+    """Hold the request at the network until the upload's progress is on screen, let it through, then see the
+    server's stage (held by the gate) in the polled job; returns the job's poll address."""
     held: list[Any] = []
 
     def hold(route: Any) -> None:
@@ -158,33 +191,49 @@ def _upload_watching_progress(page: Any, path: Path) -> None:
         assert time.monotonic() < deadline, "the upload never reached the network"
         page.wait_for_timeout(20)
     expect(page.locator("#import-progress")).to_be_visible()
-    expect(page.locator("#import-status")).to_have_text(re.compile(r"^(Uploading|Checking)"))
+    expect(page.locator("#import-status")).to_have_text(re.compile(r"^Upload(ing|ed)"))
     expect(page.locator("#import-form button[type=submit]")).to_be_disabled()
     screenshot(page, "microsoft-import-progress")
     held[0].continue_()
     page.unroute("**/console/microsoft/imports", hold)
+    job = page.locator("#import-job")
+    expect(job.locator(".import-stage")).to_have_text("Writing the cost ledger", timeout=15000)
+    expect(job.locator(".import-percent")).to_have_text("40 %")
+    assert job.locator("progress").evaluate("bar => bar.value") == 40
+    expect(page.locator("#import-progress")).to_be_hidden()
+    screenshot(page, "microsoft-import-server-stage")
+    poll = job.get_attribute("hx-get")
+    assert poll and poll.startswith("/console/microsoft/imports/jobs/")
+    gate.release.set()
     page.wait_for_selector("#import-summary")
-    assert page.eval_on_selector("#import-progress", "bar => bar.value") == 100
+    expect(page.locator("#import-job")).to_have_count(0)
+    return str(poll)
 
 
 def test_billing_admin_imports_and_other_roles_see_only_what_they_may(
-    page: Any, browser: Any, server: LiveServer, tmp_path: Path
+    page: Any, browser: Any, server: LiveServer, tmp_path: Path, gate: StageGate
 ) -> None:
     files = _files(server, tmp_path)
     _sign_in(page, server, "billing@partner.example")
     page.wait_for_url("**/console/**")
     page.goto(f"{server.url}/console/microsoft/imports")
-    _upload_watching_progress(page, files.good)
+    poll = _upload_watching_progress(page, files.good, gate)
     screenshot(page, "microsoft-import-summary")
     summary = page.inner_text("#import-summary")
     for text in ("february-recon.csv", "nce-recon", "imported 4 new rows", NEW_CUSTOMER, NEW_PRODUCT):
         assert text in summary, text
+    # The finished job's answer reloads the list of imported files.
+    expect(page.locator("#imported-files")).to_contain_text("february-recon.csv")
     _assert_summary_figures(page)
+    _lost_job_stops_polling(page)
     _open_ledger(page, files.contoso_product)
     _upload_again(page, server, files.good)
     _upload_with_bad_row(page, server, files.bad)
+    _as(browser, server, "admin@partner.example", "**/console/**", lambda p, s: _job_is_hidden(p, s, poll, 404))
     _as(browser, server, "sales@partner.example", "**/console/**", _sales_agent_reads_but_cannot_upload)
+    _as(browser, server, "sales@partner.example", "**/console/**", lambda p, s: _job_is_hidden(p, s, poll, 403))
     _as(browser, server, "admin@contoso.de", "**/portal", _portal_user_sees_no_microsoft_costs)
+    _as(browser, server, "admin@contoso.de", "**/portal", lambda p, s: _job_is_hidden(p, s, poll, 403))
 
 
 def _assert_summary_figures(page: Any) -> None:
@@ -200,6 +249,23 @@ def _assert_summary_figures(page: Any) -> None:
     ]
     by_currency = [row.locator("td").all_inner_texts() for row in page.locator("#currency-totals tbody tr").all()]
     assert by_currency == [["EUR", "143.92", "0.00", "143.92"], ["USD", "30.00", "0.00", "30.00"]]
+
+
+def _lost_job_stops_polling(page: Any) -> None:
+    """A job the server no longer knows (restarted, or forgotten) answers 404: the page says so and stops polling."""
+    polls: list[str] = []
+    page.on("request", lambda request: polls.append(request.url) if "/jobs/gone" in request.url else None)
+    page.evaluate(
+        """() => {
+          const result = document.getElementById("import-result");
+          result.insertAdjacentHTML("beforeend", '<div id="import-job" hx-get="/console/microsoft/imports/jobs/gone"'
+            + ' hx-trigger="every 200ms" hx-swap="outerHTML" data-lost="lost track of it"></div>');
+          htmx.process(result);
+        }"""
+    )
+    expect(page.locator("#import-result p.alert-error")).to_have_text("lost track of it")
+    page.wait_for_timeout(600)
+    assert len(polls) == 1, polls
 
 
 def _open_ledger(page: Any, product: str) -> None:
@@ -251,6 +317,11 @@ def _as(browser: Any, server: LiveServer, email: str, landing: str, check: Any) 
         check(page, server)
     finally:
         context.close()
+
+
+def _job_is_hidden(page: Any, server: LiveServer, poll: str, status: int) -> None:
+    """Another admin (imports:write, not the owner) finds no such job; roles without the permission are refused."""
+    assert page.request.get(f"{server.url}{poll}").status == status
 
 
 def _sales_agent_reads_but_cannot_upload(page: Any, server: LiveServer) -> None:

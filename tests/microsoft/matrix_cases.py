@@ -53,6 +53,8 @@ CASES: dict[tuple[str, str], Case] = {
     ("GET", "/console/microsoft/imports"): Case(),
     ("POST", "/console/microsoft/imports"): Case(form=lambda w: {}),
     ("GET", "/console/microsoft/imports/{batch_id}"): Case(),
+    # A job belongs to the user who started it; the matrix's job id is nobody's, so even allowed roles get 404.
+    ("GET", "/console/microsoft/imports/jobs/{job_id}"): Case(owner_scoped=True),
     ("GET", "/console/microsoft/ledger"): Case(),
     ("GET", "/console/microsoft/payables"): Case(),
     ("POST", "/console/microsoft/invoices"): Case(form=_invoice_form),
@@ -91,3 +93,4 @@ def extend_world(session: Session, world: World) -> None:
     session.flush()
     world.params["batch_id"] = batch.id
     world.params["microsoft_invoice_id"] = invoice.id
+    world.params["job_id"] = "no-such-import-job"

@@ -21,12 +21,16 @@ def refuse_declared_size(content_length: str | None, limit: int) -> None:
         raise UploadTooLarge(limit)
 
 
+def _new_temp() -> tuple[Path, BinaryIO]:
+    handle, name = tempfile.mkstemp(prefix="cspdesk-upload-", suffix=".csv")
+    return Path(name), os.fdopen(handle, "wb")
+
+
 @contextmanager
 def temp_upload() -> Iterator[tuple[Path, BinaryIO]]:
-    handle, name = tempfile.mkstemp(prefix="cspdesk-upload-", suffix=".csv")
-    path = Path(name)
+    path, stream = _new_temp()
     try:
-        with os.fdopen(handle, "wb") as stream:
+        with stream:
             yield path, stream
     finally:
         path.unlink(missing_ok=True)
@@ -50,3 +54,15 @@ async def _upload_chunks(upload: UploadFile) -> AsyncIterator[bytes]:
 
 async def copy_upload(upload: UploadFile, target: BinaryIO, limit: int) -> int:
     return await copy_stream(_upload_chunks(upload), target, limit)
+
+
+async def save_upload(upload: UploadFile, limit: int) -> Path:
+    """The upload in a temporary file that the caller owns from now on (and deletes); nothing is left on failure."""
+    path, stream = _new_temp()
+    try:
+        with stream:
+            await copy_upload(upload, stream, limit)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return path

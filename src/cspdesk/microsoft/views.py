@@ -5,11 +5,15 @@ from __future__ import annotations
 import json
 import uuid
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from typing import Annotated, Any
 
+import anyio
+from anyio import CapacityLimiter
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from starlette.datastructures import UploadFile
+from sqlalchemy.orm import Session
+from starlette.datastructures import FormData, UploadFile
 
 from cspdesk.auth.permissions import Permission
 from cspdesk.auth.principal import Principal
@@ -17,8 +21,9 @@ from cspdesk.kit import clock
 from cspdesk.kit.errors import AppError
 from cspdesk.kit.pagination import paginate
 from cspdesk.kit.storage import storage_for
-from cspdesk.microsoft import uploads
-from cspdesk.microsoft.imports import import_file
+from cspdesk.microsoft import import_jobs, uploads
+from cspdesk.microsoft.import_jobs import Progress, Work
+from cspdesk.microsoft.imports import ImportSummary, import_file
 from cspdesk.microsoft.ledger import cost_ledger
 from cspdesk.microsoft.ledger import queries as ledger_queries
 from cspdesk.microsoft.payables import queries, service
@@ -26,7 +31,7 @@ from cspdesk.microsoft.schemas import MicrosoftInvoiceIn, MicrosoftPaymentIn
 from cspdesk.microsoft.views_support import bar_chart, month_bounds
 from cspdesk.web import forms
 from cspdesk.web.csrf import verify_csrf
-from cspdesk.web.deps import DbSession, console
+from cspdesk.web.deps import DbSession, console, get_database
 from cspdesk.web.templating import render
 
 router = APIRouter(prefix="/console/microsoft", include_in_schema=False, dependencies=[Depends(verify_csrf)])
@@ -49,35 +54,69 @@ def _summary_fragment(request: Request, summary: dict[str, Any] | None, error: A
     return render(request, "microsoft/_summary.html", {"summary": summary, "error": error})
 
 
+def _import_work(request: Request, principal: Principal, form: FormData, file_name: str, path: Path) -> Work:
+    settings = request.app.state.settings
+    storage = storage_for(settings)
+
+    def run(session: Session, progress: Progress) -> ImportSummary:
+        return import_file(
+            session,
+            principal,
+            storage,
+            path,
+            kind=str(form.get("kind") or "auto"),
+            dry_run=form.get("dry_run") == "1",
+            skip_invalid=form.get("skip_invalid") == "1",
+            progress=progress,
+            file_name=file_name,
+            terms_days=settings.microsoft_payment_terms_days,
+        )
+
+    return import_jobs.in_unit_of_work(get_database(request), run)
+
+
 @router.post("/imports", response_class=HTMLResponse)
 async def imports_upload(
     request: Request,
     session: DbSession,
     principal: Annotated[Principal, Depends(console(P.IMPORTS_WRITE))],
 ) -> Response:
+    """Store the file and start its import in the background; the answer polls the job (imports_job)."""
     settings = request.app.state.settings
+    jobs = import_jobs.jobs_of(request.app.state)
+    # The import has a unit of work of its own on the job thread. End this request's transaction first (signing
+    # in may have stamped the web session): SQLite has one writer, and the upload can take minutes.
+    await anyio.to_thread.run_sync(session.commit, limiter=CapacityLimiter(1))
     try:
         uploads.refuse_declared_size(request.headers.get("content-length"), settings.upload_max_bytes)
+        jobs.make_room()
         form = await request.form()
         upload = form.get("file")
         if not isinstance(upload, UploadFile) or not upload.filename:
             raise AppError("choose a Partner Center CSV file to import")
-        with uploads.temp_upload() as (path, stream):
-            await uploads.copy_upload(upload, stream, settings.upload_max_bytes)
-            summary = import_file(
-                session,
-                principal,
-                storage_for(settings),
-                path,
-                kind=str(form.get("kind") or "auto"),
-                dry_run=form.get("dry_run") == "1",
-                skip_invalid=form.get("skip_invalid") == "1",
-                file_name=upload.filename,
-                terms_days=settings.microsoft_payment_terms_days,
-            )
+        path = await uploads.save_upload(upload, settings.upload_max_bytes)
+        work = _import_work(request, principal, form, upload.filename, path)
+        job = jobs.start(principal, upload.filename, path, work)
     except AppError as error:
         return _summary_fragment(request, None, error)
-    return _summary_fragment(request, summary.to_dict(), None)
+    return render(request, "microsoft/_import_job.html", {"job": job, "state": job.state}, status_code=202)
+
+
+@router.get("/imports/jobs/{job_id}", response_class=HTMLResponse)
+def imports_job(
+    request: Request,
+    job_id: str,
+    principal: Annotated[Principal, Depends(console(P.IMPORTS_WRITE))],
+) -> Response:
+    """The job's stage while it runs; once finished, the summary or the error, which stops the polling."""
+    job = import_jobs.jobs_of(request.app.state).get(principal, job_id)
+    state = job.state
+    if not state.finished:
+        return render(request, "microsoft/_import_job.html", {"job": job, "state": state})
+    response = _summary_fragment(request, state.summary, state.error)
+    if state.summary is not None:
+        response.headers["HX-Trigger"] = "imports-changed"  # reloads the list of imported files
+    return response
 
 
 @router.get("/imports/{batch_id}", response_class=HTMLResponse)

@@ -1,4 +1,5 @@
 // Upload progress for the Partner Center import form, and a clear message before sending a file over the limit.
+// The import's progress on the server comes from the polled #import-job fragment (microsoft/_import_job.html).
 // The texts come translated from the page (data-* attributes of #import-status).
 function importStatus(text) {
   var status = document.getElementById("import-status");
@@ -31,8 +32,20 @@ document.addEventListener("htmx:beforeRequest", function (event) {
   if (bar) { bar.hidden = false; bar.value = 0; }
   if (status) { importStatus(status.dataset.uploading + " …"); }
 });
+// The upload is done: the server's answer (#import-job, polled until the import finishes) shows the import's own
+// progress, and its last answer reloads the list of imported files (HX-Trigger: imports-changed).
 document.addEventListener("htmx:afterRequest", function (event) {
   if (!isImportForm(event)) { return; }
+  var bar = document.getElementById("import-progress");
+  if (bar && event.detail.successful) { bar.hidden = true; }
   importStatus("");
-  document.body.dispatchEvent(new Event("imports-changed"));
+});
+// A job the server no longer knows (restarted, or forgotten long after it finished): stop polling, say so.
+document.addEventListener("htmx:responseError", function (event) {
+  var job = event.detail.elt;
+  if (!job || job.id !== "import-job" || event.detail.xhr.status !== 404) { return; }
+  var note = document.createElement("p");
+  note.className = "alert alert-error";
+  note.textContent = job.dataset.lost;
+  job.replaceWith(note);
 });

@@ -1,4 +1,4 @@
-"""The boundaries: CLI commands, the JSON API and the console upload."""
+"""The boundaries: CLI commands and the JSON API (the console upload runs as a job: tests/microsoft/import_jobs)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ from typer.testing import CliRunner
 from cspdesk.cli import app as cli_app
 from cspdesk.migrations import runner
 from cspdesk.models.microsoft import CostLine, ImportBatch
-from tests.helpers import csrf_from
 from tests.microsoft.imports.samples import recon_csv, recon_line, write
 from tests.world import World
 
@@ -108,20 +107,6 @@ def test_api_bad_file_is_422_with_row_details(client: TestClient, world: World) 
     assert response.status_code == 422
     detail = response.json()["details"][0]
     assert (detail["line"], detail["column"], detail["value"]) == (2, "Currency", "EURO")
-
-
-def test_console_upload_shows_the_summary(client: TestClient, world: World, session: Session) -> None:
-    client.cookies.set("cspdesk_session", world.actors["billing_admin"].cookie)
-    token = csrf_from(client, "/console/microsoft/imports")
-    content = recon_csv([recon_line(CustomerId=TENANT, SubscriptionId=str(uuid.uuid4()))])
-    response = client.post(
-        "/console/microsoft/imports",
-        data={"csrf_token": token, "kind": "auto"},
-        files={"file": ("feb.csv", content.encode(), "text/csv")},
-    )
-    assert response.status_code == 200 and "imported 1 new rows" in response.text
-    page = client.get("/console/microsoft/imports")
-    assert "feb.csv" in page.text
 
 
 def test_portal_users_never_see_microsoft_costs(client: TestClient, world: World) -> None:
