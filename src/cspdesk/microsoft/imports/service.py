@@ -163,7 +163,8 @@ class _Import:
         """File facts and the count of rows with a bad tenant id in one streamed pass; a usage import first stages
         its typed rows as Parquet by tenant bucket and reads the facts from there. Nothing is written to the
         database or Storage before the file is found acceptable."""
-        if parsed.kind is FileKind.DAILY_USAGE and not self.options.dry_run:
+        staged_usage = parsed.kind is FileKind.DAILY_USAGE and not self.options.dry_run
+        if staged_usage:
             buckets = usage.bucket_count(parsed.valid_row_count)
             # Alone, not in one collect_all with the fact queries: together they peaked at 1.95 GB, apart at 0.6 GB.
             usage.staging_sink(prepared(valid, parsed.kind), self.stage, buckets).collect(engine="streaming")
@@ -171,7 +172,7 @@ class _Import:
             if staged is not None:  # None: no valid row at all
                 valid, rows = staged, usage.with_valid_tenant(staged)
         queries = [*fact_queries(rows, parsed.kind), _bad_tenant_query(valid)]
-        frames = pl.collect_all(queries, engine="streaming")
+        frames = _collect(queries, shared_scan=not staged_usage)
         bad_tenants = int(frames[-1].item())
         if bad_tenants and not self.options.skip_invalid:
             raise ImportRejected(self.label, parsed.error_count + bad_tenants, parsed.errors)
@@ -377,6 +378,14 @@ def _invoice_period(summary: ImportSummary) -> tuple[date, date] | None:
     if summary.period_end is None:
         return None
     return batches.month_span(summary.period_end, summary.period_end)
+
+
+def _collect(queries: list[pl.LazyFrame], *, shared_scan: bool) -> list[pl.DataFrame]:
+    """collect_all shares one scan of a CSV file between the queries, but caches the scanned rows to do so: over
+    the staged Parquet of 10M rows that cache peaked at 2.3 GB, while four separate scans take 2 s and 0.5 GB."""
+    if shared_scan:
+        return pl.collect_all(queries, engine="streaming")
+    return [query.collect(engine="streaming") for query in queries]
 
 
 def _bad_tenant_query(valid: pl.LazyFrame) -> pl.LazyFrame:
