@@ -12,7 +12,7 @@ from datetime import datetime
 
 def archive_key(batch_id: uuid.UUID, imported_at: datetime, file_name: str) -> str:
     safe = "".join(ch if ch.isalnum() or ch in "._-" else "_" for ch in file_name)[:120] or "file.csv"
-    return f"imports/{imported_at:%Y/%m}/{batch_id}/{safe}.gz"
+    return f"imports/{imported_at:%Y/%m}/{batch_id}/{safe}.zst"
 
 
 def usage_prefix(customer_tenant_id: uuid.UUID | str, period: str) -> str:

@@ -8,6 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+import zstandard
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -207,7 +208,10 @@ def test_usage_is_summed_exactly_and_kept_as_parquet(session: Session, storage: 
         ("rg-b", Decimal("1.999999")),
         ("rg-prod", Decimal(0)),
     ]
-    assert any(key.endswith(".gz") for key in storage.keys("imports/"))
+    batch = session.get(ImportBatch, summary.batch_id)
+    assert batch is not None and batch.archive_key and batch.archive_key.endswith("/u.csv.zst")
+    archived = zstandard.ZstdDecompressor().decompressobj().decompress(storage.read_bytes(batch.archive_key))
+    assert archived == (tmp_path / "u.csv").read_bytes()
 
 
 def test_dry_run_writes_nothing(session: Session, storage: LocalStorage, tmp_path: Path) -> None:
