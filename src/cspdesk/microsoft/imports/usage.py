@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import tempfile
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -169,9 +170,32 @@ def aggregate_rows(
     )
 
 
-def insert_aggregates(
-    session: Session, aggregates: pl.DataFrame, *, batch_id: uuid.UUID, billed: bool, parties: Parties
-) -> int:
-    rows = aggregate_rows(session, aggregates, batch_id=batch_id, billed=billed, parties=parties)
-    insert_frame(session, UsageAggregate.__table__, rows, rows.columns)  # type: ignore[arg-type]
-    return aggregates.height
+@dataclass(frozen=True)
+class PreparedBucket:
+    rows: pl.DataFrame
+    """The bucket's aggregates as usage_aggregates rows, ready to insert."""
+    detail_keys: list[str]
+
+
+def prepare_bucket(
+    session: Session,
+    storage: Storage,
+    directory: Path,
+    *,
+    part: int,
+    batch_id: uuid.UUID,
+    billed: bool,
+    parties: Parties,
+) -> PreparedBucket:
+    """All the Polars work of one bucket, safe to run in another thread (it sends nothing to the database): the
+    detail written to Storage and the aggregates shaped for the insert."""
+    rows = read_bucket(directory)
+    keys = store_bucket_detail(storage, rows, batch_id, part)
+    aggregates = aggregate_query(rows.lazy()).collect()
+    del rows
+    return PreparedBucket(aggregate_rows(session, aggregates, batch_id=batch_id, billed=billed, parties=parties), keys)
+
+
+def insert_bucket(session: Session, bucket: PreparedBucket) -> int:
+    insert_frame(session, UsageAggregate.__table__, bucket.rows, bucket.rows.columns)  # type: ignore[arg-type]
+    return bucket.rows.height
