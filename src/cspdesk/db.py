@@ -63,8 +63,15 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+# Connection execution option: on SQLite, begin with BEGIN IMMEDIATE, taking the one write lock at once.
+SQLITE_IMMEDIATE = "cspdesk_sqlite_immediate"
+
+
 def _sqlite_begin(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN")
+    # A transaction that reads, then writes, fails on its first write when another writer committed in between
+    # (SQLITE_BUSY_SNAPSHOT, "database is locked", whatever the busy timeout): long ones ask for the lock first.
+    immediate = connection.get_execution_options().get(SQLITE_IMMEDIATE, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:

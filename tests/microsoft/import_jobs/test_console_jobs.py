@@ -27,6 +27,7 @@ from cspdesk.config import Settings
 from cspdesk.db import Database
 from cspdesk.kit import clock
 from cspdesk.microsoft.import_jobs import ImportJobs
+from cspdesk.microsoft.imports import import_file
 from cspdesk.migrations import runner
 from cspdesk.models.microsoft import CostLine, ImportBatch
 from cspdesk.models.user import WebSession
@@ -37,6 +38,15 @@ from tests.world import World, build_world
 
 POLL = re.compile(r'hx-get="(/console/microsoft/imports/jobs/[^"]+)"')
 DEADLINE_SECONDS = 30
+RUSSIAN_STAGES = {
+    "queued": "В очереди",
+    "validate": "Проверка строк",
+    "describe": "Подсчёт итогов файла",
+    "customers": "Сопоставление клиентов и подписок",
+    "ledger": "Запись в журнал затрат",
+    "archive": "Архивирование файла",
+    "done": "Сохранение",
+}
 
 
 @dataclass(frozen=True)
@@ -137,7 +147,11 @@ def test_the_stage_is_named_in_the_users_language(web: TestClient, committed: Co
         files={"file": ("ru.csv", _file(), "text/csv")},
     )
     web.cookies.delete("cspdesk_lang")
-    assert "В очереди" in response.text and 'aria-label="Ход импорта"' in response.text
+    stage = re.search(r'data-stage="([a-z]+)"', response.text)
+    label = re.search(r'class="import-stage">([^<]+)<', response.text)
+    assert stage and label, response.text
+    assert label.group(1) == RUSSIAN_STAGES[stage.group(1)]  # the job may have started already: any stage
+    assert 'aria-label="Ход импорта"' in response.text
     match = POLL.search(response.text)
     assert match
     _poll_until_done(web, match.group(1))
@@ -184,6 +198,18 @@ def _sqlite_writer_free(url: str) -> bool:
         connection.close()
 
 
+def _sqlite_commit_elsewhere(url: str) -> bool:
+    """Commit a write (one that changes a page) from another connection, without waiting; False if locked out."""
+    connection = sqlite3.connect(url.removeprefix("sqlite:///"), timeout=0, isolation_level=None)
+    try:
+        connection.execute("UPDATE alembic_version SET version_num = version_num")
+        return True
+    except sqlite3.OperationalError:
+        return False
+    finally:
+        connection.close()
+
+
 def test_the_upload_request_holds_no_write_lock_when_the_job_starts(
     web: TestClient, committed: Committed, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -209,3 +235,27 @@ def test_the_upload_request_holds_no_write_lock_when_the_job_starts(
     with committed.database.unit_of_work() as session:
         seen = session.execute(select(WebSession.last_seen_at).where(admin)).scalar_one()
     assert seen > clock.now() - timedelta(minutes=1), "the request did stamp the session (and committed it)"
+
+
+def test_on_sqlite_the_import_holds_the_write_lock_so_another_writer_cannot_spoil_it(
+    web: TestClient, committed: Committed, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite: a commit by another connection between the import's first read and its first write would make that
+    write fail ("database is locked"); the job's transaction takes the write lock first, so the other writer waits."""
+    if not committed.url.startswith("sqlite"):
+        pytest.skip("SQLite's single write lock")
+    other_writer: list[str] = []
+
+    def gated(*args: Any, progress: Any, **kwargs: Any) -> Any:
+        def report(stage: str, fraction: float) -> None:
+            if stage == "describe":  # the import has read (is the file new?) and is about to write
+                other_writer.append("committed" if _sqlite_commit_elsewhere(committed.url) else "locked out")
+            progress(stage, fraction)
+
+        return import_file(*args, progress=report, **kwargs)
+
+    monkeypatch.setattr("cspdesk.microsoft.views.import_file", gated)
+    token = _sign_in(web, committed.world, "billing_admin")
+    done = _poll_until_done(web, _start(web, token, _file(), "contended.csv"))
+    assert other_writer == ["locked out"]
+    assert "imported 1 new rows" in done.text
