@@ -57,6 +57,12 @@ def _summary_fragment(request: Request, summary: dict[str, Any] | None, error: A
 def _import_work(request: Request, principal: Principal, form: FormData, file_name: str, path: Path) -> Work:
     settings = request.app.state.settings
     storage = storage_for(settings)
+    # Read now: the form (and its spooled upload) is closed when this request ends, before the job may run.
+    kind, dry_run, skip_invalid = (
+        str(form.get("kind") or "auto"),
+        form.get("dry_run") == "1",
+        form.get("skip_invalid") == "1",
+    )
 
     def run(session: Session, progress: Progress) -> ImportSummary:
         return import_file(
@@ -64,9 +70,9 @@ def _import_work(request: Request, principal: Principal, form: FormData, file_na
             principal,
             storage,
             path,
-            kind=str(form.get("kind") or "auto"),
-            dry_run=form.get("dry_run") == "1",
-            skip_invalid=form.get("skip_invalid") == "1",
+            kind=kind,
+            dry_run=dry_run,
+            skip_invalid=skip_invalid,
             progress=progress,
             file_name=file_name,
             terms_days=settings.microsoft_payment_terms_days,

@@ -97,10 +97,10 @@ def _file(**overrides: Any) -> bytes:
     return recon_csv([line]).encode()
 
 
-def _start(client: TestClient, token: str, content: bytes, name: str = "feb.csv") -> str:
+def _start(client: TestClient, token: str, content: bytes, name: str = "feb.csv", **options: str) -> str:
     response = client.post(
         "/console/microsoft/imports",
-        data={"csrf_token": token, "kind": "auto"},
+        data={"csrf_token": token, "kind": "auto"} | options,
         files={"file": (name, content, "text/csv")},
     )
     assert response.status_code == 202, response.text
@@ -155,6 +155,17 @@ def test_the_stage_is_named_in_the_users_language(web: TestClient, committed: Co
     match = POLL.search(response.text)
     assert match
     _poll_until_done(web, match.group(1))
+
+
+def test_the_forms_options_reach_the_import(web: TestClient, committed: Committed) -> None:
+    token = _sign_in(web, committed.world, "billing_admin")
+    dry = _poll_until_done(web, _start(web, token, _file(), "dry.csv", dry_run="1"))
+    assert "dry run: 1 valid rows; nothing was written" in dry.text
+    skipped = _poll_until_done(web, _start(web, token, _file(Total="abc"), "skip.csv", skip_invalid="1"))
+    assert 'id="import-summary"' in skipped.text and "Rejected 1" in skipped.text
+    with committed.database.unit_of_work() as session:
+        names = set(session.execute(select(ImportBatch.file_name)).scalars())
+    assert "dry.csv" not in names and "skip.csv" in names
 
 
 def test_a_bad_file_ends_with_the_rows_line_column_and_reason(web: TestClient, committed: Committed) -> None:
