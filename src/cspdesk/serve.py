@@ -9,6 +9,9 @@ import uvicorn
 
 from cspdesk.cli_common import DatabaseUrl, settings_with
 
+# TCP_NODELAY on every connection (see the module): uvicorn's --workers mode leaves Nagle's algorithm on.
+HTTP = "cspdesk.web.http_protocol:NoDelay"
+
 
 def register(app: typer.Typer) -> None:
     @app.command("serve")
@@ -23,6 +26,6 @@ def register(app: typer.Typer) -> None:
 
         settings = settings_with(database_url)
         if workers > 1:
-            uvicorn.run("cspdesk.asgi:app", host=host, port=port, workers=workers, proxy_headers=True)
+            uvicorn.run("cspdesk.asgi:app", host=host, port=port, workers=workers, proxy_headers=True, http=HTTP)
             return
-        uvicorn.run(create_app(settings), host=host, port=port, proxy_headers=True)
+        uvicorn.run(create_app(settings), host=host, port=port, proxy_headers=True, http=HTTP)

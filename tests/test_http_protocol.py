@@ -1,0 +1,39 @@
+"""The HTTP protocol that `cspdesk serve` runs: Nagle's algorithm off on every connection, also when uvicorn's
+--workers mode hands out sockets that do not say IPPROTO_TCP."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from unittest.mock import MagicMock
+
+import uvicorn
+from uvicorn.server import ServerState
+
+from cspdesk.web.http_protocol import NoDelay
+
+
+async def _connect(accepted: socket.socket) -> int:
+    config = uvicorn.Config(app=MagicMock(), http=NoDelay)
+    config.load()
+    protocol = NoDelay(config=config, server_state=ServerState(), app_state={})
+    transport = MagicMock()
+    transport.get_extra_info.side_effect = lambda name, default=None: {
+        "socket": accepted,
+        "peername": accepted.getpeername(),
+        "sockname": accepted.getsockname(),
+    }.get(name, default)
+    protocol.connection_made(transport)
+    protocol.connection_lost(None)
+    return accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+
+
+def test_connections_get_tcp_nodelay() -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as listener:  # protocol 0, as uvicorn binds it
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        with socket.create_connection(listener.getsockname()):
+            accepted, _ = listener.accept()
+            with accepted:
+                assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 0
+                assert asyncio.run(_connect(accepted)) != 0
