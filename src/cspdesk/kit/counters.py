@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
-from sqlalchemy import func, insert, inspect, select, update
+import psycopg
+from sqlalchemy import Dialect, bindparam, insert, inspect, select, update
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -35,22 +38,78 @@ def assign_next(session: Session, name: str, obj: Any, attribute: str) -> int:
 
     Meant as the last write before the commit: the counter's row lock, which queues every other transaction that
     takes the same counter, then lasts only for this statement and the commit. On PostgreSQL it is one statement
-    (the counter update in a CTE, run exactly once); a counter that does not exist yet is made by next_value.
+    (the counter upserted in a CTE, which runs exactly once).
     """
-    mapper = inspect(type(obj))
-    table, column = mapper.local_table, mapper.columns[attribute]
-    key = zip(mapper.primary_key, inspect(obj).identity or (), strict=True)
-    target = update(table).where(*(pk == value for pk, value in key))
-    value = None
-    if session.get_bind().dialect.name == "postgresql":
-        advanced = select(_advance(name).cte("advanced").c.value).scalar_subquery()
-        stmt = target.values({column: func.coalesce(advanced, column)}).returning(advanced)
-        value = session.execute(stmt).scalar_one()
-    if value is None:
+    model: Any = type(obj)
+    key = _key_of(obj)
+    if _is_postgresql(session):
+        value = session.execute(_numbering(model, attribute), {"counter": name} | key).scalar_one()
+    else:
         value = next_value(session, name)
-        session.execute(target.values({column: value}))
+        session.execute(_set_number(model, attribute, bindparam("number")), {"number": value} | key)
     set_committed_value(obj, attribute, value)
     return int(value)
+
+
+def commit_with_next(session: Session, name: str, obj: Any, attribute: str) -> int:
+    """For boundaries, as it commits the session: assign_next, then the commit.
+
+    On PostgreSQL the numbering statement and COMMIT go to the server together (psycopg pipeline mode): the
+    counter's row lock then lasts as long as the server takes, never waiting for this process, whose thread may
+    need several milliseconds to get the GIL back under load between a statement's answer and the next one.
+    """
+    connection = session.connection()
+    # Inside a savepoint (a test's transaction, say) the database transaction is not the session's to commit.
+    if not _is_postgresql(session) or connection.in_nested_transaction():
+        value = assign_next(session, name, obj, attribute)
+        session.commit()
+        return value
+    session.flush()
+    model: Any = type(obj)
+    sql, defaults = _compiled_numbering(model, attribute, connection.dialect)
+    raw = connection.connection.dbapi_connection
+    assert isinstance(raw, psycopg.Connection)
+    with raw.pipeline():
+        cursor = raw.execute(sql, defaults | {"counter": name} | _key_of(obj))
+        raw.commit()
+    row = cursor.fetchone()
+    assert row is not None
+    session.commit()  # ends SQLAlchemy's side of the transaction; the database's is committed already
+    set_committed_value(obj, attribute, row[0])
+    return int(row[0])
+
+
+def _is_postgresql(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def _key_of(obj: Any) -> dict[str, Any]:
+    return {f"pk_{i}": value for i, value in enumerate(inspect(obj).identity or ())}
+
+
+def _set_number(model: Any, attribute: str, value: Any) -> Any:
+    """UPDATE of one row (by the pk_<n> parameters) setting the number. Columns with an update default
+    (updated_at) keep their value: the number completes the row's creation rather than changing it, and
+    commit_with_next sends the statement without SQLAlchemy's execution, which is what computes such defaults."""
+    mapper = inspect(model)
+    table, column = mapper.local_table, mapper.columns[attribute]
+    keep = {c: c for c in table.columns if c.onupdate is not None}
+    row = (pk == bindparam(f"pk_{i}", type_=pk.type) for i, pk in enumerate(mapper.primary_key))
+    return update(table).where(*row).values(keep | {column: value}).returning(column)
+
+
+@cache
+def _numbering(model: Any, attribute: str) -> Any:
+    """PostgreSQL: advance the counter (made on first use) and write its value into the row, in one statement."""
+    upsert = postgresql.insert(Counter).values(name=bindparam("counter"), value=1)
+    upsert = upsert.on_conflict_do_update(index_elements=[Counter.name], set_={"value": Counter.value + 1})
+    return _set_number(model, attribute, select(upsert.returning(Counter.value).cte("advanced")).scalar_subquery())
+
+
+@cache
+def _compiled_numbering(model: Any, attribute: str, dialect: Dialect) -> tuple[str, dict[str, Any]]:
+    compiled = _numbering(model, attribute).compile(dialect=dialect)
+    return str(compiled), dict(compiled.params)
 
 
 def peek(session: Session, name: str) -> int:

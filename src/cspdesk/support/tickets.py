@@ -77,13 +77,22 @@ def _customer_for(principal: Principal, data: TicketIn) -> uuid.UUID:
 
 
 def create_ticket(
-    session: Session, principal: Principal, data: TicketIn, desk: Desk, *, via: str = "portal", triage: bool = False
+    session: Session,
+    principal: Principal,
+    data: TicketIn,
+    desk: Desk,
+    *,
+    via: str = "portal",
+    triage: bool = False,
+    take_number: bool = True,
 ) -> Ticket:
     """Open a ticket: portal users for their own customer, staff (phone, email intake) for any customer.
 
     The gap-free number is the last write: every row (ticket, event, audit, attachments, the acknowledgement in
     the outbox, which reads the number when it is sent) goes in first, then the counter, so that concurrent
     creations queue on the counter's row lock only for that statement and the commit (the caller commits next).
+    With take_number=False the caller takes it with its commit: counters.commit_with_next(session, COUNTER,
+    ticket, "number").
     """
     if principal.is_portal:
         principal.require(Permission.TICKETS_CREATE)
@@ -104,7 +113,8 @@ def create_ticket(
         attachments.store(session, desk.storage, ticket, None, desk.uploads)
     email_out.acknowledge(session, ticket, desk.settings.support_address)
     session.flush()
-    counters.assign_next(session, COUNTER, ticket, "number")
+    if take_number:
+        counters.assign_next(session, COUNTER, ticket, "number")
     return ticket
 
 

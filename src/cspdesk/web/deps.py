@@ -52,8 +52,12 @@ async def unit_of_work(request: Request) -> AsyncIterator[Session]:
         yield session
         commit = True
     finally:
-        with anyio.CancelScope(shield=True):
-            await anyio.to_thread.run_sync(partial(database.end, session, commit=commit), limiter=CapacityLimiter(1))
+        if not session.in_transaction():
+            session.close()  # nothing to end (the endpoint committed itself, or never used the database): no I/O
+        else:
+            with anyio.CancelScope(shield=True):
+                end = partial(database.end, session, commit=commit)
+                await anyio.to_thread.run_sync(end, limiter=CapacityLimiter(1))
 
 
 DbSession = Annotated[Session, Depends(unit_of_work, scope="function")]
