@@ -206,20 +206,17 @@ def credentials(url: str, staff: uuid.UUID, portal: uuid.UUID) -> tuple[str, str
 def serve(
     module_app: str, port: int, env: dict[str, str], workers: int, factory: bool = False
 ) -> subprocess.Popen[bytes]:
-    """uvicorn with the same settings for the baseline and cspdesk (workers, no access log, and the HTTP protocol
-    with TCP_NODELAY, as `cspdesk serve` runs it: without it every multi-worker response waits 40 ms for a
-    delayed ACK, see cspdesk/web/http_protocol.py)."""
+    """uvicorn with the same settings for the baseline and cspdesk, started as `cspdesk serve` starts it (one
+    SO_REUSEPORT socket per worker, TCP_NODELAY, see cspdesk/web/workers.py), without access log."""
     cmd = [
         sys.executable,
         "-m",
-        "uvicorn",
+        "cspdesk.web.workers",
         module_app,
         "--port",
         str(port),
         "--workers",
         str(workers),
-        "--http",
-        "cspdesk.web.http_protocol:NoDelay",
         "--log-level",
         "warning",
         "--no-access-log",

@@ -8,9 +8,7 @@ import typer
 import uvicorn
 
 from cspdesk.cli_common import DatabaseUrl, settings_with
-
-# TCP_NODELAY on every connection (see the module): uvicorn's --workers mode leaves Nagle's algorithm on.
-HTTP = "cspdesk.web.http_protocol:NoDelay"
+from cspdesk.web import workers as web_workers
 
 
 def register(app: typer.Typer) -> None:
@@ -26,6 +24,6 @@ def register(app: typer.Typer) -> None:
 
         settings = settings_with(database_url)
         if workers > 1:
-            uvicorn.run("cspdesk.asgi:app", host=host, port=port, workers=workers, proxy_headers=True, http=HTTP)
+            web_workers.run("cspdesk.asgi:app", host=host, port=port, workers=workers, proxy_headers=True)
             return
-        uvicorn.run(create_app(settings), host=host, port=port, proxy_headers=True, http=HTTP)
+        uvicorn.run(create_app(settings), host=host, port=port, proxy_headers=True, http=web_workers.HTTP)

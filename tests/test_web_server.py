@@ -1,5 +1,5 @@
-"""The HTTP protocol that `cspdesk serve` runs: Nagle's algorithm off on every connection, also when uvicorn's
---workers mode hands out sockets that do not say IPPROTO_TCP."""
+"""How `cspdesk serve` listens: Nagle's algorithm off on every connection (also on sockets that do not say
+IPPROTO_TCP, as uvicorn's own --workers mode binds them), and one SO_REUSEPORT socket per worker."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import uvicorn
 from uvicorn.server import ServerState
 
 from cspdesk.web.http_protocol import NoDelay
+from cspdesk.web.workers import listening_socket
 
 
 async def _connect(accepted: socket.socket) -> int:
@@ -37,3 +38,11 @@ def test_connections_get_tcp_nodelay() -> None:
             with accepted:
                 assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 0
                 assert asyncio.run(_connect(accepted)) != 0
+
+
+def test_workers_listen_on_sockets_of_their_own() -> None:
+    with listening_socket("127.0.0.1", 0) as first:
+        port = first.getsockname()[1]
+        with listening_socket("127.0.0.1", port) as second:  # the same port: the kernel balances between them
+            assert second.getsockname() == first.getsockname()
+            assert (first.proto, second.proto) == (socket.IPPROTO_TCP, socket.IPPROTO_TCP)
