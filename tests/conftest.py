@@ -85,6 +85,7 @@ class TestDatabase(Database):
         self.session_factory = sessionmaker(
             bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
         )
+        self.writer_factory = self.session_factory  # the test's transaction has begun already
 
 
 @pytest.fixture

@@ -98,6 +98,9 @@ class Database:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.session_factory = sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
+        immediate = engine.execution_options(**{SQLITE_IMMEDIATE: True})
+        self.writer_factory = sessionmaker(bind=immediate, expire_on_commit=False, autoflush=True)
+        """Sessions of units of work that will write (the same as session_factory except on SQLite)."""
 
     @classmethod
     def from_url(cls, url: str) -> Database:
@@ -106,6 +109,12 @@ class Database:
     @property
     def is_sqlite(self) -> bool:
         return self.engine.dialect.name == "sqlite"
+
+    def session_for(self, *, writes: bool) -> Session:
+        """A session for one unit of work. On SQLite one that will write asks for the write lock when it begins
+        (BEGIN IMMEDIATE), waiting up to busy_timeout behind a long writer such as an import: a transaction that
+        read first and only then wrote would fail at once once that writer committed."""
+        return self.writer_factory() if writes and self.is_sqlite else self.session_factory()
 
     @contextmanager
     def unit_of_work(self) -> Iterator[Session]:

@@ -17,6 +17,7 @@ from cspdesk.auth.principal import Principal
 from cspdesk.config import Settings
 from cspdesk.db import Database
 from cspdesk.kit.errors import AppError, NotAuthenticated, PermissionDenied
+from cspdesk.web.csrf import SAFE_METHODS
 
 SESSION_COOKIE = "cspdesk_session"
 
@@ -46,7 +47,7 @@ async def unit_of_work(request: Request) -> AsyncIterator[Session]:
     holds row locks must never wait for a thread while the threads wait for its locks.
     """
     database = get_database(request)
-    session = database.session_factory()
+    session = database.session_for(writes=request.method not in SAFE_METHODS)
     commit = False
     try:
         yield session
