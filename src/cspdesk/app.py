@@ -46,10 +46,9 @@ class SecurityHeaders:
 
     @staticmethod
     def _add_headers(scope: Scope, headers: MutableHeaders) -> None:
-        request = Request(scope)
-        new_nonce = getattr(request.state, "new_csrf_nonce", None)
-        if new_nonce and not request.cookies.get(csrf.COOKIE):
-            settings: Settings = request.app.state.settings
+        new_nonce = scope.get("state", {}).get("new_csrf_nonce")  # what request.state.new_csrf_nonce set
+        if new_nonce and not Request(scope).cookies.get(csrf.COOKIE):
+            settings: Settings = scope["app"].state.settings
             cookie = Response()
             cookie.set_cookie(
                 csrf.COOKIE, new_nonce, httponly=True, samesite="lax", secure=settings.secure_cookies, path="/"

@@ -5,9 +5,10 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Row, Select, Update, delete, func, select, update
+from sqlalchemy import Row, Select, Update, bindparam, delete, func, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
@@ -124,13 +125,21 @@ def _principal_rows(
     session: Session, model: type[WebSession] | type[ApiToken], token: str, *columns: InstrumentedAttribute[Any]
 ) -> list[Row[Any]]:
     """The session or token row with its user and one row per role, in one round trip (every request pays it)."""
-    stmt = (
+    stmt = _principal_statement(model, columns)
+    return list(session.execute(stmt, {"token_hash": crypto.sha256_hex(token)}).all())
+
+
+@cache
+def _principal_statement(
+    model: type[WebSession] | type[ApiToken], columns: tuple[InstrumentedAttribute[Any], ...]
+) -> Select[Any]:
+    # Built once per kind: making the statement would cost more Python than running it.
+    return (
         select(model.id, *columns, *PRINCIPAL_COLUMNS, UserRole.role)
         .join(User, User.id == model.user_id)
         .outerjoin(UserRole, UserRole.user_id == User.id)
-        .where(model.token_hash == crypto.sha256_hex(token))
+        .where(model.token_hash == bindparam("token_hash"))
     )
-    return list(session.execute(stmt).all())
 
 
 def _principal(rows: list[Row[Any]]) -> Principal:

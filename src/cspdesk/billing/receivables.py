@@ -38,11 +38,13 @@ class OpenInvoice:
 
 
 def open_invoices(session: Session, today: date, customer_id: uuid.UUID | None = None) -> list[OpenInvoice]:
-    """Issued invoices with an open amount, three queries whatever their number."""
+    """Issued invoices with an open amount, three queries whatever their number (one when there are none)."""
     stmt = select(Invoice).where(Invoice.status == "issued", Invoice.kind == "invoice")
     if customer_id is not None:
         stmt = stmt.where(Invoice.customer_id == customer_id)
     invoices = list(session.execute(stmt.order_by(Invoice.due_date)).scalars())
+    if not invoices:
+        return []  # no payments or credit notes to look up (a ticket page asks for every customer)
     ids = [i.id for i in invoices]
     paid, credited = repository.allocated_to(session, ids), repository.credited_to(session, ids)
     result = []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
 from sqlalchemy import BindParameter, Row, Select, and_, bindparam, func, or_, select
@@ -120,17 +121,22 @@ COUNT_CAP = 1000
 
 
 def queue_page(session: Session, stmt: Select[Any], page: int, size: int) -> QueuePage:
-    """Offset paging with a capped count: counting every open ticket on each page view costs a full scan."""
+    """Offset paging with a capped count: counting every open ticket on each page view costs a full scan.
+
+    The count rides along with the page's rows as an uncorrelated subquery (PostgreSQL runs it once), so a page
+    is one round trip; only a page past the end, which has no rows to carry it, counts separately.
+    """
     page = max(1, page)
+    capped = stmt.order_by(None).with_only_columns(Ticket.id).limit(COUNT_CAP + 1).subquery()
+    counted = select(func.count()).select_from(capped).scalar_subquery().label("matching")
     shown = [getattr(Ticket, name) for name in QUEUE_COLUMNS]
-    rows_stmt = stmt.with_only_columns(*shown, Customer.name.label("customer_name")).join(
+    rows_stmt = stmt.with_only_columns(*shown, Customer.name.label("customer_name"), counted).join(
         Customer, Customer.id == Ticket.customer_id
     )
-    window = rows_stmt.limit(size + 1).offset((page - 1) * size)
-    rows = [QueueRow(**row._mapping) for row in session.execute(window)]
-    capped = stmt.order_by(None).with_only_columns(Ticket.id).limit(COUNT_CAP + 1).subquery()
-    counted = int(session.execute(select(func.count()).select_from(capped)).scalar_one())
-    return QueuePage(rows[:size], page, size, counted if counted <= COUNT_CAP else None, len(rows) > size)
+    rows = session.execute(rows_stmt.limit(size + 1).offset((page - 1) * size)).all()
+    total = rows[0].matching if rows else session.execute(select(counted)).scalar_one()
+    items = [QueueRow(**{key: value for key, value in row._mapping.items() if key != "matching"}) for row in rows]
+    return QueuePage(items[:size], page, size, total if total <= COUNT_CAP else None, len(rows) > size)
 
 
 QUEUE_COLUMNS = (
@@ -244,29 +250,29 @@ def ticket_by_number(session: Session, number: int) -> Ticket | None:
     return session.execute(select(Ticket).where(Ticket.number == number)).scalar_one_or_none()
 
 
+AGENT_ROLES = ("global_admin", "admin_agent", "helpdesk_agent", "billing_admin")
+
+
+def _is_agent() -> Any:
+    return and_(User.kind == "staff", User.is_active.is_(True), UserRole.role.in_(AGENT_ROLES))
+
+
 def agents(session: Session) -> list[User]:
     """Staff users who may work tickets, for the assignment list."""
-    roles = ("global_admin", "admin_agent", "helpdesk_agent", "billing_admin")
-    stmt = (
-        select(User)
-        .join(UserRole, UserRole.user_id == User.id)
-        .where(and_(User.kind == "staff", User.is_active.is_(True), UserRole.role.in_(roles)))
-        .order_by(User.name)
-    )
+    stmt = select(User).join(UserRole, UserRole.user_id == User.id).where(_is_agent()).order_by(User.name)
     return list(session.execute(stmt).unique().scalars())
+
+
+@cache
+def _agent_choices() -> Select[uuid.UUID, str]:
+    # Built once: making the statement costs more Python than running it, and every ticket page asks.
+    stmt = select(User.id, User.name).join(UserRole, UserRole.user_id == User.id).where(_is_agent())
+    return stmt.distinct().order_by(User.name, User.id)
 
 
 def agent_choices(session: Session) -> list[Row[uuid.UUID, str]]:
     """Ticket agents' ids and names, by name, in one narrow query (pages show names only)."""
-    roles = ("global_admin", "admin_agent", "helpdesk_agent", "billing_admin")
-    stmt = (
-        select(User.id, User.name)
-        .join(UserRole, UserRole.user_id == User.id)
-        .where(and_(User.kind == "staff", User.is_active.is_(True), UserRole.role.in_(roles)))
-        .distinct()
-        .order_by(User.name, User.id)
-    )
-    return list(session.execute(stmt).all())
+    return list(session.execute(_agent_choices()).all())
 
 
 def agent_names(session: Session) -> dict[uuid.UUID, str]:

@@ -108,9 +108,11 @@ def _uuid_or_none(text: str) -> uuid.UUID | None:
         return None
 
 
+CUSTOMER_OPTIONS = select(Customer.id, Customer.name).order_by(Customer.name)
+
+
 def _customer_options(session: DbSession) -> list[tuple[str, str]]:
-    rows = session.execute(select(Customer.id, Customer.name).order_by(Customer.name)).all()
-    return [(str(row.id), row.name) for row in rows]
+    return [(str(row.id), row.name) for row in session.execute(CUSTOMER_OPTIONS)]
 
 
 def _new_form(request: Request, session: DbSession, values: dict[str, Any], errors: dict[str, str]) -> Response:
