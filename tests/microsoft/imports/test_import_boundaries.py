@@ -14,8 +14,9 @@ from typer.testing import CliRunner
 from cspdesk.cli import app as cli_app
 from cspdesk.migrations import runner
 from cspdesk.models.microsoft import CostLine, ImportBatch
+from tests.helpers import web_login
 from tests.microsoft.imports.samples import recon_csv, recon_line, write
-from tests.world import World
+from tests.world import PASSWORD, World
 
 TENANT = "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"
 
@@ -92,6 +93,9 @@ def test_api_upload_as_csv_body(client: TestClient, world: World, session: Sessi
     assert (response.json()["new_rows"], response.json()["file_name"]) == (1, "feb.csv")
     again = client.post("/api/imports?file_name=feb.csv", content=body, headers=headers)
     assert again.json()["status"] == "duplicate_file"
+    assert web_login(client, world.actors["billing_admin"].email, PASSWORD) == 303
+    listed = client.get("/console/microsoft/imports").text
+    assert "feb.csv" in listed and "February 2026</td>" in listed  # the month, not the first charge date twice
 
 
 def test_api_refuses_uploads_over_the_limit(client: TestClient, world: World, app: object) -> None:
