@@ -108,11 +108,10 @@ def create_ticket(
     clocks.apply_state(ticket, clocks.sla_state(ticket, plan, [created], clock.now()))
     session.add_all([ticket, created])
     audit.record(session, principal, "ticket.create", "ticket", ticket.id, after=audit.snapshot(ticket, TICKET_FIELDS))
-    session.flush()  # the ticket row first: attachments refer to it without an ORM relationship
+    email_out.acknowledge(session, ticket, desk.settings.support_address)
+    session.flush()  # one flush for all of them; the ticket row must exist before attachments, which refer to it
     if desk.uploads and desk.storage is not None:
         attachments.store(session, desk.storage, ticket, None, desk.uploads)
-    email_out.acknowledge(session, ticket, desk.settings.support_address)
-    session.flush()
     if take_number:
         counters.assign_next(session, COUNTER, ticket, "number")
     return ticket
