@@ -26,4 +26,6 @@ def register(app: typer.Typer) -> None:
         if workers > 1:
             web_workers.run("cspdesk.asgi:app", host=host, port=port, workers=workers, proxy_headers=True)
             return
-        uvicorn.run(create_app(settings), host=host, port=port, proxy_headers=True, http=web_workers.HTTP)
+        application = create_app(settings)
+        web_workers.tune_gc()
+        uvicorn.run(application, host=host, port=port, proxy_headers=True, http=web_workers.HTTP)
