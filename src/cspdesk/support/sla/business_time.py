@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 
 from cspdesk.support.sla.business_calendar import MINUTES_PER_DAY, BusinessCalendar
 from cspdesk.support.sla.wall_clock import first_instant_at, is_plain_wall_time, utc_offset_at, wall_time
@@ -133,7 +134,10 @@ def _week_containing(calendar: BusinessCalendar, instant: datetime) -> _Week:
     return _week(calendar, local_day - local_day.weekday() * _ONE_DAY)
 
 
+@lru_cache(maxsize=4096)
 def _week(calendar: BusinessCalendar, monday: date) -> _Week:
+    # Cached (calendars compare by value): the offset checks of a week cost most of an SLA computation, and
+    # the tickets of a desk fall into the same few weeks.
     offset = _uniform_offset(calendar, monday)
     if offset is not None:
         return _Week(
@@ -183,12 +187,15 @@ def _spans_from(calendar: BusinessCalendar, week: _Week, instant: datetime) -> I
             yield _Span(max(span.start, instant), span.end)
 
 
-def _week_spans(calendar: BusinessCalendar, week: _Week) -> Iterator[_Span]:
+@lru_cache(maxsize=4096)
+def _week_spans(calendar: BusinessCalendar, week: _Week) -> tuple[_Span, ...]:
+    spans: list[_Span] = []
     for day in _week_days(week.monday):
         if week.uniform_offset is None:
-            yield from _day_spans(calendar, day)
+            spans += _day_spans(calendar, day)
         else:
-            yield from _day_spans_at_offset(calendar, day, week.uniform_offset)
+            spans += _day_spans_at_offset(calendar, day, week.uniform_offset)
+    return tuple(spans)
 
 
 def _day_spans(calendar: BusinessCalendar, day: date) -> list[_Span]:
