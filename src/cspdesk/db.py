@@ -117,9 +117,10 @@ class Database:
         return self.writer_factory() if writes and self.is_sqlite else self.session_factory()
 
     @contextmanager
-    def unit_of_work(self) -> Iterator[Session]:
-        """One transaction: commit on success, roll back on any error. Only boundaries call this."""
-        session = self.session_factory()
+    def unit_of_work(self, *, writes: bool = False) -> Iterator[Session]:
+        """One transaction: commit on success, roll back on any error. Only boundaries call this; a long writer
+        passes writes=True (see session_for)."""
+        session = self.session_for(writes=writes)
         try:
             yield session
         except BaseException:

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from cspdesk.auth.principal import Principal
-from cspdesk.db import SQLITE_IMMEDIATE, Database
+from cspdesk.db import Database
 from cspdesk.kit import clock
 from cspdesk.kit.errors import AppError, Conflict, NotFound
 from cspdesk.microsoft.imports import ImportSummary
@@ -160,11 +160,9 @@ def in_unit_of_work(database: Database, run: Callable[[Session, Progress], Impor
     """The job thread is a boundary, as a CLI command is: one transaction, committed when the import succeeds."""
 
     def work(progress: Progress) -> dict[str, Any]:
-        with database.unit_of_work() as session:
-            if database.is_sqlite:
-                # The import reads, then writes; a commit by anyone else in between would make its first write
-                # fail on SQLite. Holding the one write lock from the start, others wait for the import instead.
-                session.connection(execution_options={SQLITE_IMMEDIATE: True})
+        # The import reads, then writes: on SQLite it holds the one write lock from the start, so a commit by
+        # anyone else in between cannot fail its first write; others wait for the import instead.
+        with database.unit_of_work(writes=True) as session:
             return run(session, progress).to_dict()
 
     return work
